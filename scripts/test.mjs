@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// `npm test`: every test of the project, then one closing line "N passed, N failed".
+//   1. typecheck (tsc --noEmit, counted as one test)
+//   2. build the shipped script (end-to-end tests load dist/hydra-voice.js)
+//   3. Node tests (node:test) for protocol, server, simulator, relay: test/node/**/*.test.ts
+//   4. browser tests in headless Chromium (web-test-runner): test/browser/**/*.test.ts
+// Usage: npm test [-- node|browser] [-- <file filter>...]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+const only = args.find((a) => a === 'node' || a === 'browser');
+const filters = args.filter((a) => a !== only);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const results = '.test-results';
+rmSync(results, { recursive: true, force: true });
+mkdirSync(results, { recursive: true });
+
+function run(cmd, cmdArgs, extraEnv = {}) {
+  console.log(`\n$ ${cmd} ${cmdArgs.join(' ')}`);
+  return spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, ...extraEnv } }).status ?? 1;
+}
+
+function walk(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+const matches = (file) => filters.length === 0 || filters.some((f) => file.includes(f));
+
+if (!only && filters.length === 0) {
+  const ok = run('npx', ['tsc', '--noEmit']) === 0;
+  ok ? totals.passed++ : totals.failed++;
+  console.log(ok ? 'typecheck: passed' : 'typecheck: FAILED');
+}
+
+if (only !== 'node' && existsSync('vite.config.ts')) {
+  if (run('npm', ['run', '--silent', 'build']) !== 0) {
+    totals.failed++;
+    console.log('build: FAILED');
+  }
+}
+
+if (only !== 'browser') {
+  const files = walk('test/node').filter((f) => f.endsWith('.test.ts') && matches(f)).sort();
+  if (files.length > 0) {
+    const tap = join(results, 'node.tap');
+    run('node', [
+      '--no-warnings',
+      '--import', 'tsx',
+      '--test',
+      '--test-concurrency=1',
+      '--test-reporter=spec', '--test-reporter-destination=stdout',
+      '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+      ...files,
+    ]);
+    const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+    const count = (label) => Number(text.match(new RegExp(`^# ${label} (\\d+)$`, 'm'))?.[1] ?? 0);
+    const nodeCounts = { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') };
+    if (!text) nodeCounts.failed++;
+    console.log(`node tests: ${nodeCounts.passed} passed, ${nodeCounts.failed} failed, ${nodeCounts.skipped} skipped`);
+    for (const k of Object.keys(totals)) totals[k] += nodeCounts[k];
+  }
+}
+
+if (only !== 'node') {
+  const files = walk('test/browser').filter((f) => f.endsWith('.test.ts') && matches(f));
+  if (files.length > 0) {
+    const json = join(results, 'browser.json');
+    const wtrArgs = ['--no-warnings', '--import', 'tsx', 'node_modules/@web/test-runner/dist/bin.js', '--config', 'web-test-runner.config.mjs'];
+    if (filters.length > 0) wtrArgs.push('--files', ...files);
+    run('node', wtrArgs);
+    if (existsSync(json)) {
+      const c = JSON.parse(readFileSync(json, 'utf8'));
+      console.log(`browser tests: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped${c.brokenFiles.length ? ` (broken: ${c.brokenFiles.join(', ')})` : ''}`);
+      for (const k of Object.keys(totals)) totals[k] += c[k];
+    } else {
+      console.log('browser tests: the runner wrote no results (did Chromium start?)');
+      totals.failed++;
+    }
+  }
+}
+
+console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);

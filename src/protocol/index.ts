@@ -1,0 +1,6 @@
+// The Hydra wire protocol: schemas, parsers, voice rosters, ids. No DOM, no Node APIs:
+// shared by the browser element and the Node simulator/relay.
+export * from './schemas.ts';
+export * from './parse.ts';
+export * from './voices.ts';
+export * from './ids.ts';

@@ -1,0 +1,81 @@
+// Frame parsers that never throw: anything a socket delivers comes back either as a typed
+// frame or as a typed failure the caller can report (and then carry on).
+import * as z from 'zod/mini';
+import { ClientFrame, CLIENT_FRAME_TYPES, ServerFrame, SERVER_FRAME_TYPES } from './schemas.ts';
+import type { ClientFrameType, ServerFrameType } from './schemas.ts';
+
+/** Default largest frame accepted, in UTF-16 code units of the text (≈ bytes for JSON). */
+export const DEFAULT_MAX_FRAME_BYTES = 1 << 20;
+
+export type FrameFailureKind = 'not_text' | 'too_large' | 'invalid_json' | 'not_object' | 'unknown_type' | 'invalid_fields';
+
+export interface FrameFailure {
+  kind: FrameFailureKind;
+  message: string;
+  /** The frame's `type`, when it had a string one. */
+  type?: string;
+  /** The frame's `event_id`, when it had a string one (servers echo it in errors). */
+  eventId?: string;
+  /** Field paths that failed validation, for `invalid_fields`. */
+  issues?: string[];
+}
+
+export type ParseResult<F> = { ok: true; frame: F } | { ok: false; failure: FrameFailure };
+
+export interface ParseOptions {
+  maxBytes?: number;
+}
+
+function parseWith<F>(
+  schema: z.ZodMiniType<F>,
+  knownTypes: readonly string[],
+  data: unknown,
+  options: ParseOptions,
+): ParseResult<F> {
+  const fail = (failure: FrameFailure): ParseResult<F> => ({ ok: false, failure });
+  if (typeof data !== 'string') return fail({ kind: 'not_text', message: 'binary frame; Hydra frames are JSON text' });
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  if (data.length > maxBytes) {
+    return fail({ kind: 'too_large', message: `frame of ${data.length} bytes exceeds the ${maxBytes}-byte limit` });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch (e) {
+    return fail({ kind: 'invalid_json', message: `invalid JSON: ${(e as Error).message}` });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return fail({ kind: 'not_object', message: 'frame is not a JSON object' });
+  }
+  const record = json as Record<string, unknown>;
+  const type = typeof record.type === 'string' ? record.type : undefined;
+  const eventId = typeof record.event_id === 'string' ? record.event_id : undefined;
+  const where = { ...(type === undefined ? {} : { type }), ...(eventId === undefined ? {} : { eventId }) };
+  if (type === undefined || !knownTypes.includes(type)) {
+    return fail({ kind: 'unknown_type', message: `unknown frame type ${JSON.stringify(record.type)}`, ...where });
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    return fail({ kind: 'invalid_fields', message: `invalid ${type} frame: ${issues.join('; ')}`, issues, ...where });
+  }
+  return { ok: true, frame: result.data };
+}
+
+/** Parses a frame received from Hydra (or the simulator, or the relay). */
+export function parseServerFrame(data: unknown, options: ParseOptions = {}): ParseResult<ServerFrame> {
+  return parseWith(ServerFrame, SERVER_FRAME_TYPES, data, options);
+}
+
+/** Parses a frame a client sent (used by the simulator and the relay). */
+export function parseClientFrame(data: unknown, options: ParseOptions = {}): ParseResult<ClientFrame> {
+  return parseWith(ClientFrame, CLIENT_FRAME_TYPES, data, options);
+}
+
+export function isServerFrameType(type: string): type is ServerFrameType {
+  return (SERVER_FRAME_TYPES as string[]).includes(type);
+}
+
+export function isClientFrameType(type: string): type is ClientFrameType {
+  return (CLIENT_FRAME_TYPES as string[]).includes(type);
+}

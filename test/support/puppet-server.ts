@@ -1,0 +1,88 @@
+// The "puppet" WebSocket server for protocol-level browser tests. A test opens a control
+// socket at /__puppet/control?id=X and scripts, frame by frame, what the server at
+// /__puppet/ws?id=X does: send frames (valid or malformed), close with a code, drop the
+// TCP connection, or refuse the next upgrade with an HTTP status (a 401 the browser cannot
+// see). Everything the client under test sends is forwarded to the control socket.
+// It is a real WebSocket server on the test server's own port, not a mock in the page.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export type PuppetCommand =
+  | { op: 'send'; conn?: number; frame?: unknown; raw?: string }
+  | { op: 'close'; conn?: number; code?: number; reason?: string }
+  | { op: 'drop'; conn?: number }
+  | { op: 'reject-next'; status: number; count?: number };
+
+export type PuppetEvent =
+  | { ev: 'open'; conn: number; url: string }
+  | { ev: 'frame'; conn: number; data: string }
+  | { ev: 'close'; conn: number; code: number; reason: string }
+  | { ev: 'rejected'; status: number; url: string };
+
+interface Stage {
+  control?: WebSocket;
+  targets: WebSocket[];
+  rejects: { status: number; remaining: number } | undefined;
+  pending: PuppetEvent[];
+}
+
+export function attachPuppetServer(server: Server): void {
+  const wss = new WebSocketServer({ noServer: true });
+  const stages = new Map<string, Stage>();
+  const stage = (id: string): Stage => {
+    let s = stages.get(id);
+    if (!s) stages.set(id, (s = { targets: [], rejects: undefined, pending: [] }));
+    return s;
+  };
+  const emit = (s: Stage, event: PuppetEvent) => {
+    if (s.control && s.control.readyState === s.control.OPEN) s.control.send(JSON.stringify(event));
+    else s.pending.push(event);
+  };
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith('/__puppet/')) return;
+    const id = url.searchParams.get('id') ?? '';
+    const s = stage(id);
+    if (url.pathname === '/__puppet/control') {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        s.control = ws;
+        for (const e of s.pending.splice(0)) ws.send(JSON.stringify(e));
+        ws.on('message', (data) => runCommand(s, JSON.parse(String(data)) as PuppetCommand));
+        ws.on('close', () => {
+          for (const t of s.targets) t.terminate();
+          stages.delete(id);
+        });
+      });
+      return;
+    }
+    if (url.pathname === '/__puppet/ws') {
+      if (s.rejects && s.rejects.remaining > 0) {
+        s.rejects.remaining--;
+        const status = s.rejects.status;
+        socket.end(`HTTP/1.1 ${status} Rejected\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        emit(s, { ev: 'rejected', status, url: req.url ?? '' });
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const conn = s.targets.push(ws) - 1;
+        emit(s, { ev: 'open', conn, url: req.url ?? '' });
+        ws.on('message', (data) => emit(s, { ev: 'frame', conn, data: String(data) }));
+        ws.on('close', (code, reason) => emit(s, { ev: 'close', conn, code, reason: String(reason) }));
+      });
+    }
+  });
+
+  function runCommand(s: Stage, cmd: PuppetCommand) {
+    if (cmd.op === 'reject-next') {
+      s.rejects = { status: cmd.status, remaining: cmd.count ?? 1 };
+      return;
+    }
+    const target = s.targets[cmd.conn ?? s.targets.length - 1];
+    if (!target) return;
+    if (cmd.op === 'send') target.send(cmd.raw ?? JSON.stringify(cmd.frame));
+    else if (cmd.op === 'close') target.close(cmd.code ?? 1000, cmd.reason ?? '');
+    else if (cmd.op === 'drop') target.terminate();
+  }
+}

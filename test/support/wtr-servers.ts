@@ -1,0 +1,15 @@
+// web-test-runner plugin: mounts the project's WebSocket servers on the test server's own
+// HTTP server, so browser tests reach them on the page's origin:
+//   /__puppet/*  scripted protocol server (test/support/puppet-server.ts)
+import type { Server } from 'node:http';
+import { attachPuppetServer } from './puppet-server.ts';
+
+export function testServersPlugin() {
+  return {
+    name: 'hydra-test-servers',
+    serverStart({ server }: { server?: Server }) {
+      if (!server) throw new Error('web-test-runner did not expose its HTTP server');
+      attachPuppetServer(server);
+    },
+  };
+}
