@@ -38,7 +38,8 @@ if (!only && filters.length === 0) {
   console.log(ok ? 'typecheck: passed' : 'typecheck: FAILED');
 }
 
-if (only !== 'node' && existsSync('vite.config.ts')) {
+// HV_SKIP_BUILD=1 skips the build (e.g. while iterating on unit tests that do not load dist/).
+if (only !== 'node' && existsSync('vite.config.ts') && !process.env.HV_SKIP_BUILD) {
   if (run('npm', ['run', '--silent', 'build']) !== 0) {
     totals.failed++;
     console.log('build: FAILED');

@@ -4,3 +4,4 @@ export * from './schemas.ts';
 export * from './parse.ts';
 export * from './voices.ts';
 export * from './ids.ts';
+export * from './base64.ts';
