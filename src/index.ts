@@ -1,2 +1,12 @@
-// hydra-voice: the ES module entry (and, built as an IIFE, the classic script).
-export * from './protocol/index.ts';
+// hydra-voice: the browser entry. As dist/hydra-voice.js (a classic script) it defines
+// <hydra-voice> and exposes window.HydraVoice; as dist/hydra-voice.mjs it is the ES module
+// for bundlers, with types.
+import { defineHydraVoice } from './element/define.ts';
+
+export { HydraVoiceElement } from './element/hydra-voice.ts';
+export { defineHydraVoice, TAG_NAME } from './element/define.ts';
+export type * from './element/events.ts';
+export { VOICES, DEFAULT_MODEL, checkVoice } from './protocol/voices.ts';
+export type { Model, Tool, SessionConfig, ErrorCode, ResponseStatus, ResponseReason, Usage } from './protocol/schemas.ts';
+
+defineHydraVoice();

@@ -1,0 +1,239 @@
+// A Lit reactive controller that runs one conversation: it wires the Hydra session client
+// (src/session) to the audio engine (src/audio) and reports to the element through a small
+// sink. The element owns UI and public API; this file owns the plumbing between parts.
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { Model, SessionConfig, Tool } from '../protocol/schemas.ts';
+import { HydraSession } from '../session/index.ts';
+import type { HydraSessionState } from '../session/index.ts';
+import { createAudioContext, MicCapture, Playback } from '../audio/index.ts';
+import type { HydraErrorDetail, HydraVoiceEventMap, HydraVoiceState } from './events.ts';
+
+export interface ConversationOptions {
+  tokenEndpoint?: string | undefined;
+  url?: string | undefined;
+  model: Model;
+  config: SessionConfig;
+  workletUrl?: string | undefined;
+  toolTimeoutMs?: number | undefined;
+  muted: boolean;
+  wireLog: boolean;
+}
+
+/** What the controller needs from its element. */
+export interface ConversationSink {
+  fire<K extends keyof HydraVoiceEventMap>(type: K, detail: HydraVoiceEventMap[K]['detail'], cancelable?: boolean): boolean;
+  stateChanged(state: HydraVoiceState): void;
+  levelsChanged(input: number, output: number): void;
+}
+
+interface Running {
+  context: AudioContext;
+  session: HydraSession;
+  mic: MicCapture;
+  playback: Playback;
+  frame: number;
+}
+
+export class ConversationController implements ReactiveController {
+  state: HydraVoiceState = 'idle';
+  private running: Running | undefined;
+  private sessionState: HydraSessionState = 'idle';
+  private playing = false;
+  private inputLevel = 0;
+  private outputLevel = 0;
+  private failed = false;
+
+  constructor(
+    host: ReactiveControllerHost,
+    private readonly sink: ConversationSink,
+  ) {
+    host.addController(this);
+  }
+
+  get active(): boolean {
+    return this.running !== undefined;
+  }
+
+  /**
+   * Starts a conversation. Must be called synchronously from the user's gesture: the
+   * AudioContext is created and resumed before anything is awaited (autoplay policies).
+   */
+  async start(options: ConversationOptions): Promise<void> {
+    if (this.running) return;
+    this.failed = false;
+    let context: AudioContext;
+    try {
+      context = createAudioContext();
+    } catch (e) {
+      this.fail({ code: 'audio_failed', message: `Web Audio is not available: ${(e as Error).message}`, fatal: true });
+      return;
+    }
+    const session = new HydraSession({
+      tokenEndpoint: options.tokenEndpoint,
+      url: options.url,
+      model: options.model,
+      config: options.config,
+      ...(options.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: options.toolTimeoutMs }),
+    });
+    session.muted = options.muted;
+    const mic = new MicCapture(context, { workletUrl: options.workletUrl });
+    const playback = new Playback(context, { workletUrl: options.workletUrl });
+    const running: Running = { context, session, mic, playback, frame: 0 };
+    this.running = running;
+    this.wire(running, options.wireLog);
+    this.setState('connecting');
+    this.animateLevels(running);
+    try {
+      // Mic permission, worklets and the handshake proceed in parallel; the session drops
+      // audio until Hydra confirms the configuration.
+      await Promise.all([playback.ready(), mic.start(), session.start()]);
+    } catch (e) {
+      if (this.running === running) this.fail(toErrorDetail(e));
+    }
+  }
+
+  /** Ends the conversation and releases the mic, the socket and the audio graph. */
+  stop(): void {
+    const running = this.running;
+    if (!running) return;
+    this.running = undefined;
+    cancelAnimationFrame(running.frame);
+    running.session.stop();
+    running.mic.stop();
+    running.playback.dispose();
+    void running.context.close().catch(() => undefined);
+    this.playing = false;
+    this.sessionState = 'idle';
+    this.inputLevel = this.outputLevel = 0;
+    this.sink.levelsChanged(0, 0);
+    if (!this.failed) this.setState('idle');
+  }
+
+  cancelResponse(): void {
+    const running = this.running;
+    if (!running) return;
+    running.session.cancelResponse();
+    running.playback.flush();
+    this.playbackStopped();
+  }
+
+  setMuted(muted: boolean): void {
+    if (this.running) this.running.session.muted = muted;
+  }
+
+  updateTools(tools: Tool[]): void {
+    if (this.running && this.sessionState !== 'connecting') this.running.session.updateTools(tools);
+  }
+
+  hostDisconnected(): void {
+    this.stop();
+  }
+
+  private wire(running: Running, wireLog: boolean): void {
+    const { session, mic, playback } = running;
+    const current = () => this.running === running;
+    mic.onchunk = (pcm) => session.appendAudio(pcm);
+    mic.onlevel = (level) => (this.inputLevel = level);
+    mic.onproblem = (problem) => {
+      if (!current()) return;
+      const fatal = problem.kind !== 'silent';
+      const code = problem.kind === 'denied' ? 'mic_denied' : problem.kind === 'silent' ? 'mic_silent' : problem.kind === 'worklet-blocked' || problem.kind === 'failed' ? 'audio_failed' : 'mic_unavailable';
+      if (fatal) this.fail({ code, message: problem.message, fatal });
+      else this.sink.fire('hydra-error', { code, message: problem.message, fatal });
+    };
+    playback.onlevel = (level) => (this.outputLevel = level);
+    playback.onidle = () => current() && this.playbackStopped();
+
+    const on = <K extends string>(type: K, fn: (detail: any) => void) =>
+      session.addEventListener(type, (e) => current() && fn((e as CustomEvent).detail));
+    on('state', ({ state }) => {
+      this.sessionState = state;
+      this.updateState();
+    });
+    on('session', (d) => this.sink.fire('hydra-session', { sessionId: d.sessionId, session: d.session }));
+    on('turn-start', (d) => {
+      // The user started talking: anything still playing is stale (barge-in). Cut it now
+      // instead of waiting for Hydra's response.done(interrupted).
+      if (this.playing) {
+        playback.flush();
+        this.playbackStopped();
+      }
+      this.sink.fire('hydra-turn-start', { itemId: d.itemId, audioStartMs: d.audioStartMs });
+    });
+    on('turn-end', (d) => this.sink.fire('hydra-turn-end', { itemId: d.itemId, audioEndMs: d.audioEndMs }));
+    on('response-start', (d) => this.sink.fire('hydra-response-start', { responseId: d.responseId }));
+    on('response-end', (d) => this.sink.fire('hydra-response-end', { responseId: d.responseId, status: d.status, reason: d.reason, usage: d.usage }));
+    on('audio', (d) => {
+      playback.enqueue(d.responseId, d.pcm);
+      if (!this.playing) {
+        this.playing = true;
+        this.updateState();
+      }
+    });
+    on('audio-done', (d) => playback.end(d.responseId));
+    on('barge-in', (d) => {
+      playback.flush(d.responseId);
+      this.playbackStopped();
+    });
+    on('tool-call', (d) => {
+      const answered = this.sink.fire(
+        'hydra-tool-call',
+        { callId: d.callId, name: d.name, arguments: d.arguments, respond: d.respond },
+        true,
+      );
+      // preventDefault() declines the call: the model hears so at once instead of after the timeout.
+      if (!answered) d.respond(Promise.reject(new Error(`The page declined the ${d.name} tool call.`)));
+    });
+    on('error', (d) => {
+      const detail: HydraErrorDetail = { code: d.code, message: d.message, fatal: Boolean(d.fatal) };
+      if (detail.fatal) this.fail(detail);
+      else this.sink.fire('hydra-error', detail);
+    });
+    if (wireLog) on('frame', (d) => this.sink.fire('hydra-frame', { direction: d.direction, frame: d.frame }));
+  }
+
+  private playbackStopped(): void {
+    if (!this.playing) return;
+    this.playing = false;
+    this.updateState();
+  }
+
+  /** The visible state: the session's, except that audio still playing out reads as speaking. */
+  private updateState(): void {
+    if (!this.running) return;
+    let state: HydraVoiceState = this.sessionState;
+    if (this.playing && (state === 'listening' || state === 'thinking')) state = 'speaking';
+    this.setState(state);
+  }
+
+  private setState(state: HydraVoiceState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.sink.stateChanged(state);
+  }
+
+  private fail(detail: HydraErrorDetail): void {
+    this.failed = true;
+    this.stop();
+    this.setState('error');
+    this.sink.fire('hydra-error', detail);
+  }
+
+  /** Publishes levels once per animation frame, not once per audio message. */
+  private animateLevels(running: Running): void {
+    const tick = () => {
+      if (this.running !== running) return;
+      this.sink.levelsChanged(this.inputLevel, this.outputLevel);
+      running.frame = requestAnimationFrame(tick);
+    };
+    running.frame = requestAnimationFrame(tick);
+  }
+}
+
+function toErrorDetail(e: unknown): HydraErrorDetail {
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
+    const err = e as { code: string; message: string; fatal?: boolean };
+    return { code: err.code, message: err.message, fatal: true };
+  }
+  return { code: 'connection_failed', message: e instanceof Error ? e.message : String(e), fatal: true };
+}

@@ -1,0 +1,32 @@
+// Tools declared in HTML, so a page can configure them without script:
+//   <hydra-voice>
+//     <script type="application/json" data-tools>[{"type":"function","name":"get_weather", ...}]</script>
+//   </hydra-voice>
+// A JSON script child is inert (never executed, never rendered).
+import * as z from 'zod/mini';
+import { Tool } from '../protocol/schemas.ts';
+
+const ToolList = z.array(Tool);
+
+export type ToolsResult = { ok: true; tools: Tool[] } | { ok: false; message: string };
+
+/** Validates a tool list from any source (property or HTML). */
+export function checkTools(value: unknown): ToolsResult {
+  const result = ToolList.safeParse(value);
+  if (result.success) return { ok: true, tools: result.data };
+  const where = result.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
+  return { ok: false, message: `Invalid tools (${where}): each tool needs {"type": "function", "name": "..."} and an optional JSON Schema "parameters" object.` };
+}
+
+/** Reads tools from the element's `<script type="application/json" data-tools>` child, if any. */
+export function readDeclaredTools(host: Element): ToolsResult | undefined {
+  const script = host.querySelector(':scope > script[type="application/json"][data-tools]');
+  if (!script) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(script.textContent ?? '');
+  } catch (e) {
+    return { ok: false, message: `The tools <script> is not valid JSON: ${(e as Error).message}` };
+  }
+  return checkTools(json);
+}

@@ -1,0 +1,17 @@
+// Registers <hydra-voice> once. A page that loads the script twice (a CMS plugin plus a
+// hand-written tag, say) keeps the first definition and gets a console warning instead of
+// the DOMException customElements.define would throw.
+import { HydraVoiceElement } from './hydra-voice.ts';
+
+export const TAG_NAME = 'hydra-voice';
+
+export function defineHydraVoice(registry: CustomElementRegistry = customElements): void {
+  const existing = registry.get(TAG_NAME);
+  if (existing) {
+    if (existing !== HydraVoiceElement) {
+      console.warn(`<${TAG_NAME}> is already defined by another copy of hydra-voice; this copy is not used. Load the script once.`);
+    }
+    return;
+  }
+  registry.define(TAG_NAME, HydraVoiceElement);
+}
