@@ -1,0 +1,50 @@
+// Shared steps for element tests: drive a <hydra-voice> against the scripted puppet server.
+import { oneEvent } from '@open-wc/testing';
+import type { Puppet } from '../../support/puppet.ts';
+import type { HydraVoiceElement } from '../../../src/index.ts';
+
+let serverEventId = 0;
+export const sv = () => `sv_test_${++serverEventId}`;
+
+/** Starts the element against the puppet and completes Hydra's handshake; returns the configure frame. */
+export async function connect(el: HydraVoiceElement, puppet: Puppet, conn = 0): Promise<any> {
+  el.url = puppet.url;
+  const configured = oneEvent(el, 'hydra-session');
+  void el.start();
+  await puppet.connection(conn);
+  puppet.send({ type: 'session.created', event_id: sv(), session_id: `sess_${conn}` }, conn);
+  const configure = await puppet.frame('session.configure', conn);
+  puppet.send({ type: 'session.configured', event_id: sv(), session: configure.session }, conn);
+  await configured;
+  return configure;
+}
+
+/** A 20 ms chunk of a 440 Hz tone at 48 kHz, base64 PCM16, for output_audio.delta. */
+export function toneDelta(ms = 20, amplitude = 8000): string {
+  const n = (48_000 * ms) / 1000;
+  const pcm = new Int16Array(n);
+  for (let i = 0; i < n; i++) pcm[i] = Math.round(amplitude * Math.sin((2 * Math.PI * 440 * i) / 48_000));
+  let s = '';
+  const bytes = new Uint8Array(pcm.buffer);
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  return btoa(s);
+}
+
+export function nextState(el: HydraVoiceElement, state: string, timeoutMs = 5000): Promise<void> {
+  if (el.state === state) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`state ${state} not reached (now ${el.state})`)), timeoutMs);
+    const on = (e: Event) => {
+      if ((e as CustomEvent).detail.state === state) {
+        clearTimeout(timer);
+        el.removeEventListener('hydra-state', on);
+        resolve();
+      }
+    };
+    el.addEventListener('hydra-state', on);
+  });
+}
+
+export function part(el: HydraVoiceElement, name: string): HTMLElement | null {
+  return el.shadowRoot!.querySelector(`[part~="${name}"]`);
+}
