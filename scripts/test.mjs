@@ -6,7 +6,7 @@
 //   4. browser tests in headless Chromium (web-test-runner): test/browser/**/*.test.ts
 // Usage: npm test [-- node|browser] [-- <file filter>...]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
@@ -86,5 +86,7 @@ if (only !== 'node') {
   }
 }
 
-console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+const summary = `${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`;
+writeFileSync(join(results, 'summary.txt'), `${summary}\n`);
+console.log(`\n${summary}`);
 process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);

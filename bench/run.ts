@@ -1,0 +1,71 @@
+// `npm run bench`: every figure hydra-voice tracks, in one table, and as JSON in
+// bench/results/latest.json (plus a timestamped copy) so runs can be compared.
+// These are measurements, not tests: nothing here passes or fails except the size budget.
+//
+//   size    bench/size.ts    gzip/brotli bytes of dist/hydra-voice.js + largest contributors
+//   audio   bench/audio.ts   resampler quality, capture/flush latency, main-thread cost (Chromium)
+//   e2e     bench/e2e.ts     client latencies and voice-to-voice through the simulator (Chromium)
+//   relay   bench/relay.ts   relay's added latency p50/p99 and memory per session at 100 sessions
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { measureSize } from './size.ts';
+
+type Row = [figure: string, value: string, how: string];
+const rows: Row[] = [];
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+
+function section(title: string) {
+  rows.push([`— ${title}`, '', '']);
+}
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} kB`;
+
+if (want('size')) {
+  if (spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' }).status !== 0) {
+    console.error('build failed');
+    process.exit(1);
+  }
+  const size = measureSize();
+  results.size = size;
+  section('size of dist/hydra-voice.js');
+  rows.push(['gzip (level 9)', `${kb(size.gzipBytes)} (${size.gzipBytes} B)`, `budget ${kb(size.budgetBytes)}: ${size.withinBudget ? 'within' : 'OVER'}`]);
+  rows.push(['brotli (q11)', `${kb(size.brotliBytes)} (${size.brotliBytes} B)`, 'node:zlib']);
+  rows.push(['raw', kb(size.rawBytes), 'minified IIFE']);
+  for (const c of size.contributors) {
+    rows.push([`  ${c.name}`, `${kb(c.renderedBytes)} min`, `${kb(c.gzipBytes)} gz alone (visualizer, dist/stats.html)`]);
+  }
+}
+
+async function optional(name: string, file: string, fn: string) {
+  if (!want(name)) return;
+  try {
+    const mod = (await import(file)) as Record<string, () => Promise<{ rows: Row[]; figures: unknown }>>;
+    const run = mod[fn];
+    if (!run) throw new Error(`${file} has no ${fn}()`);
+    const { rows: r, figures } = await run();
+    results[name] = figures;
+    section(name);
+    rows.push(...r);
+  } catch (e) {
+    results[name] = { error: (e as Error).message };
+    section(name);
+    rows.push(['(failed)', (e as Error).message.slice(0, 80), '']);
+  }
+}
+
+await optional('audio', './audio.ts', 'runAudioBench');
+await optional('e2e', './e2e.ts', 'runE2eBench');
+await optional('relay', './relay.ts', 'runRelayBench');
+
+const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
+console.log('\nhydra-voice benchmarks\n');
+for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+mkdirSync('bench/results', { recursive: true });
+const json = JSON.stringify(results, null, 2);
+writeFileSync('bench/results/latest.json', json);
+writeFileSync(`bench/results/${results.date as string}.json`.replaceAll(':', '-'), json);
+console.log('\nwritten: bench/results/latest.json; bundle treemap: dist/stats.html');
+const size = results.size as { withinBudget?: boolean } | undefined;
+if (size && size.withinBudget === false) process.exit(1);
