@@ -26,10 +26,14 @@ export function bytesToBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// Standard alphabet, padded, no whitespace, and canonical: the bits a final partial group
+// leaves over must be zero. Checked on both paths so Node (atob, lenient about those bits)
+// and browsers with fromBase64 (which skips whitespace) accept exactly the same texts.
+const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$/;
 
 /** Decodes standard, padded base64. Returns null for anything that is not valid base64. */
 export function base64ToBytes(text: string): Uint8Array | null {
+  if (!BASE64_RE.test(text)) return null;
   if (nativeFrom) {
     try {
       return (Uint8Array as Uint8ArrayCtorWithBase64).fromBase64!(text, { lastChunkHandling: 'strict' });
@@ -37,7 +41,6 @@ export function base64ToBytes(text: string): Uint8Array | null {
       return null;
     }
   }
-  if (!BASE64_RE.test(text)) return null;
   let binary: string;
   try {
     binary = atob(text);
