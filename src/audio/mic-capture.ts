@@ -1,0 +1,248 @@
+// Microphone → capture worklet → 16 kHz PCM16 chunks of 20 ms.
+import { loadWorklets, WorkletLoadError } from './worklet-loader.ts';
+import { CAPTURE_PROCESSOR } from './worklet-source.ts';
+import type { CaptureMessage, CaptureOptions } from './capture-core.ts';
+
+/** A problem with the microphone, for the user. */
+export interface MicProblem {
+  kind: 'denied' | 'no-device' | 'silent' | 'ended' | 'worklet-blocked' | 'failed';
+  message: string;
+}
+
+/** Error thrown by {@link MicCapture.start}; also reported through `onproblem`. */
+export class MicError extends Error {
+  override readonly name = 'MicError';
+  constructor(
+    readonly kind: MicProblem['kind'],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Options for {@link MicCapture}. */
+export interface MicCaptureOptions {
+  /** Same-origin URL of dist/hydra-voice-worklets.js (strict CSP). */
+  workletUrl?: string | undefined;
+  /** Extra getUserMedia audio constraints (e.g. deviceId); merged over the defaults. */
+  constraints?: MediaTrackConstraints | undefined;
+  /** Exact-zero input for this long reports `silent` (default 6000 ms). */
+  silentAfterMs?: number;
+  /** Source to capture instead of a microphone (tests, benchmarks). No getUserMedia. */
+  source?: AudioNode;
+}
+
+/** Stats for diagnostics and tests. */
+export interface MicStats {
+  chunks: number;
+  /** Chunks missing from the sequence (never expected: a gap means lost audio). */
+  lost: number;
+  /** Graph rebuilds after a device change. */
+  rebuilds: number;
+}
+
+const DEFAULT_CONSTRAINTS: MediaTrackConstraints = {
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+  channelCount: 1,
+};
+
+/**
+ * Captures the microphone as 16 kHz mono PCM16 in 320-sample (20 ms) chunks.
+ * `start()` asks for the mic and loads the worklet in parallel.
+ */
+export class MicCapture {
+  /** Each 20 ms chunk, in order. The array is the caller's (its buffer was transferred). */
+  onchunk: (pcm: Int16Array) => void = () => undefined;
+  /** Input level (RMS, 0..1) with every chunk (50/s). */
+  onlevel: (rms: number) => void = () => undefined;
+  /** Problems: denied, no device, silent (zeros only), ended (device gone), worklet blocked, failed. */
+  onproblem: (problem: MicProblem) => void = () => undefined;
+  /** Counters. */
+  readonly stats: MicStats = { chunks: 0, lost: 0, rebuilds: 0 };
+
+  private stream: MediaStream | undefined;
+  private sourceNode: AudioNode | undefined;
+  private node: AudioWorkletNode | undefined;
+  private nextSeq = 0;
+  private stopped = false;
+  private started = false;
+  private deviceId: string | undefined;
+  private rebuilding: Promise<void> | undefined;
+  private readonly onDeviceChange = () => void this.checkDevice();
+
+  constructor(
+    readonly ctx: AudioContext,
+    private readonly options: MicCaptureOptions = {},
+  ) {}
+
+  /** The worklet node (for taps and tests); undefined before start(). */
+  get workletNode(): AudioWorkletNode | undefined {
+    return this.node;
+  }
+
+  /** Asks for the mic, loads the worklet, starts chunks. Rejects with {@link MicError}. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.stopped = false;
+    const worklet = loadWorklets(this.ctx, { workletUrl: this.options.workletUrl });
+    worklet.catch(() => undefined);
+    try {
+      const source = this.options.source ?? (await this.openMic());
+      await worklet.catch((e: unknown) => {
+        throw e instanceof WorkletLoadError ? new MicError('worklet-blocked', e.message) : e;
+      });
+      if (this.stopped) return this.release();
+      this.connect(source);
+      if (!this.options.source) navigator.mediaDevices.addEventListener?.('devicechange', this.onDeviceChange);
+    } catch (e) {
+      const err = e instanceof MicError ? e : new MicError('failed', `Audio capture failed: ${(e as Error)?.message ?? e}`);
+      this.release();
+      this.started = false;
+      if (!this.stopped) this.onproblem({ kind: err.kind, message: err.message });
+      throw err;
+    }
+  }
+
+  /** Stops capture and releases the microphone. */
+  stop(): void {
+    this.stopped = true;
+    this.started = false;
+    navigator.mediaDevices?.removeEventListener?.('devicechange', this.onDeviceChange);
+    this.release();
+  }
+
+  private async openMic(): Promise<MediaStreamAudioSourceNode> {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      throw new MicError('failed', 'Microphone access needs a secure page (https:// or localhost).');
+    }
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: { ...DEFAULT_CONSTRAINTS, ...this.options.constraints } });
+    } catch (e) {
+      throw micErrorFrom(e);
+    }
+    if (this.stopped) {
+      for (const t of stream.getTracks()) t.stop();
+      throw new MicError('failed', 'stopped');
+    }
+    this.stream = stream;
+    const track = stream.getAudioTracks()[0];
+    if (!track) throw new MicError('no-device', 'The browser returned no microphone track.');
+    this.deviceId = track.getSettings().deviceId;
+    track.addEventListener('ended', () => void this.trackEnded());
+    return this.ctx.createMediaStreamSource(stream);
+  }
+
+  private connect(source: AudioNode): void {
+    const node = new AudioWorkletNode(this.ctx, CAPTURE_PROCESSOR, {
+      numberOfInputs: 1,
+      numberOfOutputs: 0,
+      channelCount: 1,
+      channelCountMode: 'explicit',
+      channelInterpretation: 'speakers',
+      processorOptions: { silentAfterMs: this.options.silentAfterMs } satisfies CaptureOptions,
+    });
+    node.port.onmessage = (e: MessageEvent<CaptureMessage>) => this.onMessage(e.data);
+    node.onprocessorerror = () => this.onproblem({ kind: 'failed', message: 'The capture worklet crashed.' });
+    source.connect(node);
+    this.sourceNode = source;
+    this.node = node;
+    this.nextSeq = 0;
+  }
+
+  private onMessage(m: CaptureMessage): void {
+    if (this.stopped) return;
+    if (m.type === 'chunk') {
+      if (m.seq !== this.nextSeq) this.stats.lost += m.seq - this.nextSeq;
+      this.nextSeq = m.seq + 1;
+      this.stats.chunks++;
+      this.onchunk(m.pcm);
+      this.onlevel(m.level);
+    } else if (m.type === 'silent') {
+      this.onproblem({
+        kind: 'silent',
+        message: `The microphone has delivered only silence (exact zeros) for ${Math.round(m.ms / 1000)} s: it may be muted in the system settings or by a hardware switch, or another app may hold it.`,
+      });
+    }
+  }
+
+  private release(): void {
+    if (this.node) {
+      this.node.port.postMessage({ type: 'stop' });
+      this.node.port.onmessage = null;
+      this.node.disconnect();
+    }
+    this.sourceNode?.disconnect();
+    for (const t of this.stream?.getTracks() ?? []) t.stop();
+    this.node = undefined;
+    this.sourceNode = undefined;
+    this.stream = undefined;
+  }
+
+  /** The track ended (device unplugged, permission revoked): try the default device once. */
+  private async trackEnded(): Promise<void> {
+    if (this.stopped) return;
+    await this.rebuild('ended');
+  }
+
+  /** Devices changed: rebuild when our device is gone or its settings (rate) changed. */
+  private async checkDevice(): Promise<void> {
+    if (this.stopped || !this.stream) return;
+    const track = this.stream.getAudioTracks()[0];
+    const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
+    const present = devices.some((d) => d.kind === 'audioinput' && (!this.deviceId || d.deviceId === this.deviceId || d.deviceId === ''));
+    if (!track || track.readyState === 'ended' || !present) await this.rebuild('changed');
+  }
+
+  private rebuild(why: 'ended' | 'changed'): Promise<void> {
+    this.rebuilding ??= (async () => {
+      this.release();
+      try {
+        const source = await this.openMic();
+        if (this.stopped) return this.release();
+        this.connect(source);
+        this.stats.rebuilds++;
+      } catch (e) {
+        if (this.stopped) return;
+        const gone = e instanceof MicError && (e.kind === 'no-device' || e.kind === 'failed');
+        this.onproblem(
+          gone || why === 'ended'
+            ? { kind: 'ended', message: 'The microphone was disconnected or stopped working. Connect a microphone and start again.' }
+            : { kind: (e as MicError).kind ?? 'failed', message: (e as Error).message },
+        );
+      } finally {
+        this.rebuilding = undefined;
+      }
+    })();
+    return this.rebuilding;
+  }
+}
+
+/** Maps a getUserMedia rejection to a problem the user can act on. */
+export function micErrorFrom(e: unknown): MicError {
+  const name = (e as DOMException)?.name;
+  switch (name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+    case 'PermissionDeniedError':
+      return new MicError(
+        'denied',
+        'Microphone access is blocked. Allow it in the site settings (the icon at the left of the address bar, ' +
+          'or the browser\'s Settings → Privacy → Microphone) and start again. On macOS also check ' +
+          'System Settings → Privacy & Security → Microphone for this browser.',
+      );
+    case 'NotFoundError':
+    case 'DevicesNotFoundError':
+    case 'OverconstrainedError':
+      return new MicError('no-device', 'No microphone was found. Connect one and start again.');
+    case 'NotReadableError':
+    case 'TrackStartError':
+    case 'AbortError':
+      return new MicError('failed', 'The microphone could not be opened: another application may be using it.');
+    default:
+      return new MicError('failed', `The microphone could not be opened (${name ?? 'error'}: ${(e as Error)?.message ?? e}).`);
+  }
+}
