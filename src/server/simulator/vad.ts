@@ -57,8 +57,8 @@ export type TurnEvent =
 
 /**
  * Frame decisions → turns. Pure logic, fed one frame at a time:
- * - speech starts after `speechStartMs` of consecutive voiced frames; its onset is the
- *   first of them;
+ * - speech starts after `speechStartMs` of consecutive voiced frames, at least half of them
+ *   loud; its onset is the first of them;
  * - inside a turn, unvoiced gaps up to `hangoverMs` keep the segment open (any voiced frame
  *   extends it); after that, new speech must pass the `speechStartMs` test again, so a
  *   click in the pause does not prolong the turn;
@@ -73,6 +73,7 @@ export class TurnDetector {
   private runStart: number | undefined;
   private runMs = 0;
   private runLoudEnd: number | undefined;
+  private runLoudMs = 0;
   private turnStart = 0;
   private lastVoicedEnd = 0;
   private lastLoudEnd: number | undefined;
@@ -93,9 +94,7 @@ export class TurnDetector {
     const events: TurnEvent[] = [];
     if (!voiced) {
       this.noiseFloor = this.noiseFloor === undefined ? rms : 0.9 * this.noiseFloor + 0.1 * rms;
-      this.runStart = undefined;
-      this.runMs = 0;
-      this.runLoudEnd = undefined;
+      this.resetRun();
     }
 
     if (!this.inTurn) {
@@ -140,14 +139,20 @@ export class TurnDetector {
   private extendRun(startMs: number, frameMs: number, end: number, loud: boolean): boolean {
     this.runStart ??= startMs;
     this.runMs += frameMs;
-    if (loud) this.runLoudEnd = end;
-    return this.runMs >= this.config.speechStartMs;
+    if (loud) {
+      this.runLoudEnd = end;
+      this.runLoudMs += frameMs;
+    }
+    // Energy gate: libfvad flags faint noise while its noise model adapts (e.g. at the start
+    // of a session), so at least half of the run must also be loud.
+    return this.runMs >= this.config.speechStartMs && this.runLoudMs >= this.config.speechStartMs / 2;
   }
 
   private resetRun(): void {
     this.runStart = undefined;
     this.runMs = 0;
     this.runLoudEnd = undefined;
+    this.runLoudMs = 0;
   }
 }
 
