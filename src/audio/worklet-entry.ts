@@ -1,0 +1,10 @@
+// Entry of the standalone worklet file (dist/hydra-voice-worklets.js) for pages whose CSP
+// allows neither blob: nor data: scripts: bundle this file on its own (it has no exports)
+// and set `worklet-url` to it. It registers exactly what the generated source registers.
+import { Resampler } from './resampler.ts';
+import { CaptureCore } from './capture-core.ts';
+import { PlaybackCore } from './playback-core.ts';
+import { registerHydraProcessors } from './worklet-processors.ts';
+import { CAPTURE_PROCESSOR, PLAYBACK_PROCESSOR } from './worklet-names.ts';
+
+registerHydraProcessors(Resampler, CaptureCore, PlaybackCore, CAPTURE_PROCESSOR, PLAYBACK_PROCESSOR);
