@@ -39,8 +39,8 @@ function flatten(value: unknown): string {
 }
 
 function seconds(ms: number): string {
-  const halves = Math.max(1, Math.round(ms / 500));
-  return `${halves / 2}`;
+  const n = Math.max(1, Math.round(ms / 500)) / 2;
+  return n === 1 ? 'one second' : `${n} seconds`;
 }
 
 /** The built-in reply text for scripted and persona modes (and parrot's spoken parts). */
@@ -64,6 +64,6 @@ export function defaultReplyText(mode: ReplyMode, ctx: ReplyContext): string {
     case 'response.create':
       return 'Here is the response you asked for.';
     default:
-      return `Reply ${ctx.turn}. I heard about ${seconds(ctx.utteranceMs)} seconds of speech.`;
+      return `Reply ${ctx.turn}. I heard about ${seconds(ctx.utteranceMs)} of speech.`;
   }
 }
