@@ -120,10 +120,16 @@ export async function handshake(puppet: Puppet, session: HydraSession, conn = 0,
   await puppet.connection(conn);
   const configured = nextEvent(session, 'session');
   puppet.send({ type: 'session.created', event_id: sv(), session_id: `sess_${conn}` }, conn);
-  const configure = await puppet.frame('session.configure', conn);
+  const configure = await frameOn(puppet, conn, 'session.configure');
   puppet.send({ type: 'session.configured', event_id: sv(), session: echo ?? configure.session }, conn);
   await configured;
   return configure;
+}
+
+/** The first frame of a type the client sent on connection `conn`, parsed. */
+export async function frameOn(puppet: Puppet, conn: number, type: string): Promise<any> {
+  const e = await puppet.waitFor((ev) => ev.ev === 'frame' && ev.conn === conn && JSON.parse(ev.data).type === type);
+  return JSON.parse((e as { data: string }).data);
 }
 
 /**
@@ -175,3 +181,17 @@ export const describe = mocha.describe.bind(globalThis);
 export const it = mocha.it.bind(globalThis);
 export const beforeEach = mocha.beforeEach.bind(globalThis);
 export const afterEach = mocha.afterEach.bind(globalThis);
+
+/** Waits (event-loop turns, no fixed sleep) until a condition holds; rejects after a guard time. */
+export async function until(condition: () => boolean, what = 'condition', guardMs = 5000): Promise<void> {
+  const deadline = performance.now() + guardMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+/** The client saw its socket open: the handshake deadline (handshakeTimeoutMs) is armed. */
+export function clientOpened(timers: FakeTimers, handshakeTimeoutMs = 10_000): Promise<void> {
+  return until(() => timers.delays().includes(handshakeTimeoutMs), 'the client socket to open');
+}

@@ -1,0 +1,205 @@
+// Drops, closes and sockets that never open: backoff delays (fake timers and a fixed
+// random, asserted exactly), a new session.configure on every new connection, longer
+// backoff for a full server, close 1000 while in a conversation, and the credential hint.
+import { expect } from '@open-wc/testing';
+import { Puppet } from '../../support/puppet.ts';
+import { RECONNECT_DEFAULTS, reconnectDelay } from '../../../src/session/index.ts';
+import type { HydraError, HydraSession } from '../../../src/session/index.ts';
+import { afterEach, beforeEach, describe, it, WEATHER_TOOL, clientOpened, frameOn, handshake, harness, nextEvent, sv, until } from './helpers.ts';
+
+describe('HydraSession reconnects', () => {
+  let puppet: Puppet;
+  let sessions: HydraSession[];
+  beforeEach(async () => {
+    puppet = await Puppet.create();
+    sessions = [];
+  });
+  afterEach(() => {
+    for (const s of sessions) s.stop();
+    puppet.dispose();
+  });
+  const make = (options: Parameters<typeof harness>[1] = {}) => {
+    const h = harness(puppet, { keepAliveMs: 60_000, ...options });
+    sessions.push(h.session);
+    return h;
+  };
+
+  it('delays: exponential from the base, capped, with equal jitter', () => {
+    const o = { ...RECONNECT_DEFAULTS, baseDelayMs: 100, maxDelayMs: 1000, serverFullDelayMs: 2000 };
+    expect([1, 2, 3, 4, 5, 6].map((n) => reconnectDelay(n, false, o, () => 0.5))).to.deep.equal([75, 150, 300, 600, 750, 750]);
+    expect([1, 2, 3].map((n) => reconnectDelay(n, false, o, () => 0))).to.deep.equal([50, 100, 200]);
+    expect([1, 2, 3].map((n) => reconnectDelay(n, false, o, () => 0.999999))).to.deep.equal([100, 200, 400]);
+    expect([1, 2, 3].map((n) => reconnectDelay(n, true, o, () => 0.5))).to.deep.equal([1500, 1500, 1500]);
+    expect(reconnectDelay(1, true, { ...o, maxDelayMs: 30_000 }, () => 0.5)).to.equal(1500);
+    expect(reconnectDelay(3, true, { ...o, maxDelayMs: 30_000 }, () => 0.5)).to.equal(6000);
+  });
+
+  it('a drop: connection_lost (non-fatal), backoff, then a new session with the configuration replayed', async () => {
+    const config = { instructions: 'Be brief.', voice: 'aria', tools: [WEATHER_TOOL] };
+    const { session, timers, of } = make({ config });
+    const started = session.start();
+    const first = await handshake(puppet, session);
+    await started;
+    session.updateTools([]);
+    await puppet.frame('session.update');
+    puppet.drop();
+    const reconnecting = await nextEvent(session, 'reconnecting');
+    expect(reconnecting).to.deep.equal({ attempt: 1, delayMs: 375, reason: 'dropped' });
+    expect(of('error').map((e) => [e.code, e.fatal])).to.deep.equal([['connection_lost', false]]);
+    expect(session.state).to.equal('connecting');
+    session.appendAudio(new Int16Array(320)); // reconnecting: dropped, counted
+    expect(session.droppedAudioChunks).to.equal(1);
+
+    timers.advance(374);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(puppet.connections()).to.equal(1);
+    timers.advance(1);
+    const second = await handshake(puppet, session, 1);
+    expect(first.session).to.deep.equal(config);
+    expect(second.session).to.deep.equal({ ...config, tools: [] });
+    expect(second.event_id).to.not.equal(first.event_id);
+    expect(session.sessionId).to.equal('sess_1');
+    expect(session.state).to.equal('listening');
+    expect(of('session').map((s) => s.sessionId)).to.deep.equal(['sess_0', 'sess_1']);
+  });
+
+  it('repeated failures back off exponentially up to the cap; a configured session resets the count', async () => {
+    const { session, timers, of } = make({ reconnect: { baseDelayMs: 100, maxDelayMs: 1000, maxAttempts: 10 } });
+    void session.start();
+    for (let conn = 0; conn < 6; conn++) {
+      await puppet.connection(conn);
+      await clientOpened(timers);
+      puppet.drop(); // opened, dropped before the handshake
+      const r = await nextEvent(session, 'reconnecting', (d) => d.attempt === conn + 1);
+      timers.advance(r.delayMs);
+    }
+    expect(of('reconnecting').map((r) => r.delayMs)).to.deep.equal([75, 150, 300, 600, 750, 750]);
+    await handshake(puppet, session, 6);
+    puppet.drop();
+    const after = await nextEvent(session, 'reconnecting', (d) => d.reason === 'dropped' && d.attempt === 1);
+    expect(after.delayMs).to.equal(75);
+  });
+
+  it('gives up after maxAttempts with a fatal connection_lost', async () => {
+    const { session, timers } = make({ reconnect: { maxAttempts: 2 } });
+    const started = session.start();
+    for (let conn = 0; conn < 3; conn++) {
+      await puppet.connection(conn);
+      await clientOpened(timers);
+      puppet.drop();
+      if (conn < 2) timers.advance((await nextEvent(session, 'reconnecting', (d) => d.attempt === conn + 1)).delayMs);
+    }
+    const error = await started.then(() => undefined, (e: HydraError) => e);
+    expect(error?.code).to.equal('connection_lost');
+    expect(error?.fatal).to.be.true;
+    expect(session.state).to.equal('error');
+    expect(timers.pending).to.equal(0);
+  });
+
+  it('server_full then close 1013 waits longer than an ordinary drop, growing per attempt', async () => {
+    const { session, timers, of } = make();
+    void session.start();
+    await handshake(puppet, session);
+    for (let conn = 0; conn < 2; conn++) {
+      puppet.send({ type: 'error', event_id: sv(), error: { type: 'server_error', code: 'server_full', message: 'full' } }, conn);
+      puppet.close(1013);
+      const r = await nextEvent(session, 'reconnecting', (d) => d.attempt === conn + 1);
+      timers.advance(r.delayMs);
+      await puppet.connection(conn + 1);
+      puppet.send({ type: 'session.created', event_id: sv(), session_id: 'x' }, conn + 1);
+      await frameOn(puppet, conn + 1, 'session.configure');
+    }
+    expect(of('reconnecting')).to.deep.equal([
+      { attempt: 1, delayMs: 3750, reason: 'server_full' },
+      { attempt: 2, delayMs: 7500, reason: 'server_full' },
+    ]);
+    // Close 1013 alone (no error frame first) is treated the same.
+    puppet.close(1013);
+    expect((await nextEvent(session, 'reconnecting', (d) => d.attempt === 3)).reason).to.equal('server_full');
+  });
+
+  it('close 1000 from the server while in a conversation reconnects; no error is reported', async () => {
+    const { session, timers, of } = make();
+    void session.start();
+    await handshake(puppet, session);
+    puppet.close(1000);
+    const r = await nextEvent(session, 'reconnecting');
+    expect(r).to.deep.equal({ attempt: 1, delayMs: 375, reason: 'closed' });
+    expect(of('error')).to.deep.equal([]);
+    timers.advance(375);
+    await handshake(puppet, session, 1);
+  });
+
+  it('a socket that never opens twice in a row is a fatal, credential-flavoured connection_failed', async () => {
+    puppet.rejectNext(401, 2);
+    const { session, timers, of } = make();
+    const started = session.start();
+    await until(() => of('reconnecting').length === 1, 'the first reconnect');
+    const r = of('reconnecting')[0];
+    expect(r).to.deep.equal({ attempt: 1, delayMs: 375, reason: 'never_opened' });
+    timers.advance(375);
+    const error = await started.then(() => undefined, (e: HydraError) => e);
+    expect(error?.code).to.equal('connection_failed');
+    expect(error?.message).to.match(/credential/).and.match(/401/).and.match(/endpoint/);
+    expect(error?.message).to.not.contain('?'); // never the query (it carries the token)
+    expect(of('error').filter((e) => e.fatal)).to.have.length(1);
+    await until(() => puppet.events.filter((e) => e.ev === 'rejected').length === 2, 'the second rejection');
+    expect(puppet.connections()).to.equal(0);
+    expect(timers.pending).to.equal(0);
+  });
+
+  it('a socket that fails to open once, then opens, carries on', async () => {
+    puppet.rejectNext(401, 1);
+    const { session, timers } = make();
+    const started = session.start();
+    timers.advance((await nextEvent(session, 'reconnecting')).delayMs);
+    await handshake(puppet, session);
+    await started;
+    expect(session.state).to.equal('listening');
+  });
+
+  it('a socket stuck connecting counts as never opened (connectTimeoutMs)', async () => {
+    const made: string[] = [];
+    class Stuck extends EventTarget {
+      readyState = 0;
+      url: string;
+      onopen = null; onmessage = null; onclose = null; onerror = null;
+      constructor(url: string) {
+        super();
+        this.url = url;
+        made.push(url);
+      }
+      close() {
+        this.readyState = 3;
+      }
+      send() {}
+    }
+    const { session, timers, of } = make({ WebSocket: Stuck as unknown as typeof WebSocket, connectTimeoutMs: 2000 });
+    const started = session.start();
+    expect(made).to.have.length(1);
+    timers.advance(1999);
+    expect(of('reconnecting')).to.have.length(0);
+    timers.advance(1);
+    expect(of('reconnecting')).to.deep.equal([{ attempt: 1, delayMs: 375, reason: 'never_opened' }]);
+    timers.advance(375 + 2000);
+    const error = await started.then(() => undefined, (e: HydraError) => e);
+    expect(error?.code).to.equal('connection_failed');
+    expect(made).to.have.length(2);
+  });
+
+  it('no session.created within handshakeTimeoutMs: the socket is replaced', async () => {
+    const { session, timers, of } = make({ handshakeTimeoutMs: 3000 });
+    void session.start();
+    await puppet.connection(0);
+    await clientOpened(timers, 3000);
+    timers.advance(2999);
+    expect(puppet.events.some((e) => e.ev === 'close')).to.be.false;
+    timers.advance(1);
+    const closed = (await puppet.waitFor((e) => e.ev === 'close' && e.conn === 0)) as { code: number };
+    expect(closed.code).to.equal(4000);
+    const r = of('reconnecting')[0]!;
+    expect(r.reason).to.equal('handshake_timeout');
+    timers.advance(r.delayMs);
+    await handshake(puppet, session, 1);
+  });
+});
