@@ -1,16 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseServerFrame } from '../../../src/protocol/index.ts';
-import { listenSimulator, type ListeningSimulator, type ResponseTiming } from '../../../src/server/simulator/index.ts';
+import { listenSimulator, type ListeningSimulator, type ResponseTiming, type TurnRecord } from '../../../src/server/simulator/index.ts';
 import { speak } from '../../../src/server/simulator/speech.ts';
 import { burst, concat, FAST, rms, silence, speechFixture, TestClient, type Frame } from './helpers.ts';
 
 let sim: ListeningSimulator;
 let live: ListeningSimulator; // real-time pacing, for barge-in and cancel
 const timings: ResponseTiming[] = [];
+const turns: TurnRecord[] = [];
 
 before(async () => {
-  sim = await listenSimulator({ ...FAST, onTiming: (t) => timings.push(t) });
+  sim = await listenSimulator({ ...FAST, onTiming: (t) => timings.push(t), onTurn: (t) => turns.push(t) });
   live = await listenSimulator({ speed: 1, replyLatencyMs: 0, leadMs: 100, onTiming: (t) => timings.push(t) });
 });
 after(async () => {
@@ -138,6 +139,10 @@ describe('a user turn', () => {
     const start = c.frames[mark]!.audio_start_ms as number;
     assert.ok(Math.abs(start - 500) <= 60, `cough start ${start}`);
     assert.equal(c.frames.slice(mark).filter((f) => f.type === 'response.created').length, 1);
+    const record = turns.find((t) => t.itemId === cough.item.id)!;
+    assert.equal(record.status, 'incomplete');
+    assert.equal(record.audioStartMs, start);
+    assert.ok(record.audioEndMs - record.audioStartMs < 200 && record.speechStoppedAt >= record.speechStartedAt);
     c.close();
   });
 
