@@ -53,7 +53,7 @@ describe('token endpoint', () => {
   });
 
   it('403 JSON error for a missing, foreign, opaque or malformed Origin', async () => {
-    for (const headers of [{}, { origin: 'https://evil.example' }, { origin: 'null' }, { origin: 'not a url' }, { origin: 'file://x' }]) {
+    for (const headers of [{} as Record<string, string>, { origin: 'https://evil.example' }, { origin: 'null' }, { origin: 'not a url' }, { origin: 'file://x' }]) {
       const res = await http(url, { method: 'POST', headers });
       assert.equal(res.status, 403, JSON.stringify(headers));
       assert.equal(res.headers['cache-control'], 'no-store');
