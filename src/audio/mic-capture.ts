@@ -77,6 +77,11 @@ export class MicCapture {
     private readonly options: MicCaptureOptions = {},
   ) {}
 
+  /** The microphone track in use (undefined before start() or with a `source` option). */
+  get track(): MediaStreamTrack | undefined {
+    return this.stream?.getAudioTracks()[0];
+  }
+
   /** The worklet node (for taps and tests); undefined before start(). */
   get workletNode(): AudioWorkletNode | undefined {
     return this.node;
