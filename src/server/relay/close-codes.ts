@@ -14,7 +14,9 @@ export const RELAY_CLOSE = {
   TOO_MANY_SESSIONS: 4029,
   /** Upstream refused the relay's API key (HTTP 401/403 on the upstream upgrade). Server misconfiguration. */
   UPSTREAM_AUTH: 4401,
-  /** Upstream unreachable, refused the upgrade with another HTTP status, or dropped mid-session. Retryable. */
+  /** Upstream refused the upgrade with another 4xx (e.g. 400 for an unknown model). Do not retry unchanged. */
+  UPSTREAM_BAD_REQUEST: 4400,
+  /** Upstream unreachable, refused the upgrade with 429/5xx, or dropped mid-session. Retryable. */
   UPSTREAM_UNREACHABLE: 4502,
   /** Upstream did not complete its upgrade within connectTimeoutMs. Retryable. */
   UPSTREAM_TIMEOUT: 4504,

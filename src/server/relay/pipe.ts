@@ -15,13 +15,16 @@ export interface PipeOptions {
   maxPendingBytes: number;
 }
 
+/** Why no upstream session came about: refused key, other 4xx, network/5xx, deadline. */
+export type UpstreamFailure = 'auth' | 'rejected' | 'unreachable' | 'timeout';
+
 /** How a session ended, for stats and logs (never contains credentials). */
 export interface PipeEnd {
   /** Code sent to (or received from) the browser. */
   code: number;
   reason: string;
   /** Set when the relay could not reach or was refused by upstream. */
-  upstreamFailure?: 'auth' | 'unreachable' | 'timeout';
+  upstreamFailure?: UpstreamFailure;
   /** HTTP status of a refused upstream upgrade. */
   upstreamStatus?: number;
   framesUp: number;
@@ -100,14 +103,14 @@ export function startPipe(client: WebSocket, options: PipeOptions, onEnd: (end: 
     else if (upstream.readyState === WebSocket.CONNECTING) upstream.terminate();
   }
 
-  function failUpstream(kind: 'auth' | 'unreachable' | 'timeout', code: number, message: string, status?: number): void {
+  function failUpstream(kind: UpstreamFailure, code: number, message: string, status?: number): void {
     clearTimeout(connectTimer);
     if (ending) return;
     ending = true;
     failure = { upstreamFailure: kind, ...(status !== undefined ? { upstreamStatus: status } : {}) };
     pending.length = 0;
     closeUpstream(WS_CLOSE.GOING_AWAY, 'relay: giving up');
-    const errorCode: RelayErrorCode = kind === 'auth' ? 'invalid_request_error' : 'internal_error';
+    const errorCode: RelayErrorCode = kind === 'auth' || kind === 'rejected' ? 'invalid_request_error' : 'internal_error';
     rejectClient(client, code, errorCode, message);
   }
 
@@ -163,6 +166,8 @@ export function startPipe(client: WebSocket, options: PipeOptions, onEnd: (end: 
     res.resume();
     if (status === 401 || status === 403) {
       failUpstream('auth', RELAY_CLOSE.UPSTREAM_AUTH, `upstream rejected the relay's API key (HTTP ${status})`, status);
+    } else if (status >= 400 && status < 500 && status !== 429) {
+      failUpstream('rejected', RELAY_CLOSE.UPSTREAM_BAD_REQUEST, `upstream rejected the request (HTTP ${status}); check the model`, status);
     } else {
       failUpstream('unreachable', RELAY_CLOSE.UPSTREAM_UNREACHABLE, `upstream refused the connection (HTTP ${status})`, status);
     }

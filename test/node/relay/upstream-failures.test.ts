@@ -47,6 +47,22 @@ describe('relay upstream failures', () => {
     }
   });
 
+  it('upstream refusing with 400 (unknown model) → invalid_request_error + 4400', async () => {
+    const upstream = await startUpstream();
+    upstream.gate = () => 400;
+    const fx = await startRelay({ upstreamUrl: upstream.url });
+    try {
+      const client = connect(fx.url, { api_key: token(), model: 'hydra-v9' });
+      const body = json(await client.frame(1));
+      assert.equal(body.error.code, 'invalid_request_error');
+      assert.match(body.error.message, /HTTP 400/);
+      assert.equal((await client.closed).code, RELAY_CLOSE.UPSTREAM_BAD_REQUEST);
+    } finally {
+      await fx.close();
+      await upstream.close();
+    }
+  });
+
   it('nothing listening upstream → internal_error + 4502', async () => {
     const fx = await startRelay({ upstreamUrl: `ws://127.0.0.1:${await deadPort()}/s2s` });
     try {
