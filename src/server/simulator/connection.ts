@@ -40,6 +40,9 @@ const LenientConfigureFrame = z.object({
   session: SessionConfigLenient,
 });
 
+// Node's timers overflow (and fire at once) above 2^31-1 ms.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 // Made-up but stable usage units: 25 audio tokens per second, like a 40 ms codec frame.
 const tokensFor = (ms: number) => Math.round(ms / 40);
 
@@ -174,12 +177,14 @@ export class SimSession {
 
   // One timer, re-armed lazily: traffic only moves a timestamp.
   private armIdle(): void {
+    const idle = this.options.idleTimeoutMs;
+    if (idle <= 0 || !Number.isFinite(idle)) return; // disabled
     const left = this.lastActivity + this.options.idleTimeoutMs - performance.now();
     this.idleTimer = setTimeout(() => {
       if (this.closed) return;
       if (performance.now() - this.lastActivity >= this.options.idleTimeoutMs - 1) this.close(1000, 'idle timeout');
       else this.armIdle();
-    }, Math.max(0, left));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, left)));
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
@@ -576,10 +581,12 @@ export class SimSession {
     if (this.pendingTools) clearTimeout(this.pendingTools.timer); // a newer tool turn supersedes
     this.unnarrated = [];
     const calls: PendingTools['calls'] = new Map(r.toolCalls!.map((c) => [c.callId, { name: c.name }]));
+    const windowMs = this.options.toolResponseWindowMs;
     const pending: PendingTools = {
       calls,
       userItemId,
       speechStoppedAt,
+      // setTimeout(Infinity) would fire at once (overflow): an infinite window has no timer.
       timer: setTimeout(() => {
         if (this.pendingTools !== pending || this.closed) return;
         this.pendingTools = undefined;
@@ -591,8 +598,9 @@ export class SimSession {
             ? `no function_call_output for ${missing.join(', ')} within ${this.options.toolResponseWindowMs} ms; the turn was abandoned`
             : `no response.create within ${this.options.toolResponseWindowMs} ms of the tool calls; the turn was abandoned`,
         );
-      }, this.options.toolResponseWindowMs),
+      }, Math.min(windowMs, MAX_TIMER_MS)),
     };
+    if (!Number.isFinite(windowMs)) clearTimeout(pending.timer);
     this.pendingTools = pending;
   }
 

@@ -104,7 +104,7 @@ export interface SimulatorOptions {
   apiKeys?: Iterable<string> | ((key: string, req: IncomingMessage) => boolean | Promise<boolean>);
   /** Concurrent sessions; the next one gets `server_full` and close 1013. Default 100. */
   maxSessions?: number;
-  /** Close 1000 after this long with no frame in either direction. Default 30 000 ms. */
+  /** Close 1000 after this long with no frame in either direction; 0 or Infinity disables. Default 30 000 ms. */
   idleTimeoutMs?: number;
   vad?: VadOptions;
   /** Minimum time from `speech_stopped` (or `response.create`) to the first audio delta. Default 600 ms. */
@@ -117,7 +117,7 @@ export interface SimulatorOptions {
   speed?: number;
   /** How far ahead of real time the stream may run (a client-side jitter margin). Default 200 ms. */
   leadMs?: number;
-  /** Time allowed for tool outputs plus one `response.create`. Default 20 000 ms. */
+  /** Time allowed for tool outputs plus one `response.create`; Infinity waits forever. Default 20 000 ms. */
   toolResponseWindowMs?: number;
   /** Default reply mode; instructions containing `[parrot]`, `[persona]` or `[scripted]` override it. Default 'scripted'. */
   mode?: ReplyMode;

@@ -138,6 +138,22 @@ describe('limits and closes', () => {
     }
   });
 
+  it('idleTimeoutMs Infinity and toolResponseWindowMs Infinity disable those timers (no overflow firing)', async () => {
+    const fx = await speechFixture();
+    const s = await listenSimulator({ ...FAST, idleTimeoutMs: Infinity, toolResponseWindowMs: Infinity });
+    try {
+      const c = await TestClient.configured(s.url, { instructions: '[call:t]', tools: [{ type: 'function', name: 't' }] });
+      c.sendAudio(fx.pcm);
+      await c.waitFor('response.done');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(!c.types().includes('error'));
+      assert.equal(s.sessionCount(), 1);
+      c.close();
+    } finally {
+      await s.close();
+    }
+  });
+
   it('over maxSessions: error server_full, then close 1013; existing sessions are unaffected', async () => {
     const capped = await listenSimulator({ ...FAST, maxSessions: 1 });
     try {
