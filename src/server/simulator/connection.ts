@@ -19,7 +19,6 @@ import {
   type Model,
   type Tool,
 } from '../../protocol/index.ts';
-import type { FvadModule } from '@echogarden/fvad-wasm';
 import { upsampleInteger } from '../audio/upsample.ts';
 import { AudioStream } from './audio-stream.ts';
 import * as ids from './ids.ts';
@@ -28,7 +27,7 @@ import { InputRecorder } from './recorder.ts';
 import { defaultReplyText, replyModeFor } from './replies.ts';
 import { OUTPUT_RATE, speak } from './speech.ts';
 import { defaultToolPolicy, planCalls, splitDeltas } from './tool-policy.ts';
-import { VoiceActivity, type TurnEvent } from './vad.ts';
+import { VoiceActivity, type FvadModule, type TurnEvent } from './vad.ts';
 
 /** Applied when `instructions` is omitted (the echo shows the client its persona was not). */
 export const DEFAULT_INSTRUCTIONS = 'You are a helpful voice assistant. Keep replies short.';

@@ -3,8 +3,23 @@
 //
 // The clock is the audio itself: every offset is a sample count / 16, never wall time, so a
 // client that streams faster than real time gets the same offsets as one at real pace.
-import loadFvadModule, { type FvadModule } from '@echogarden/fvad-wasm';
 import type { ResolvedVad } from './options.ts';
+
+/** The part of @echogarden/fvad-wasm's emscripten module we use (the package ships no types). */
+export interface FvadModule {
+  _fvad_new(): number;
+  _fvad_free(handle: number): void;
+  _fvad_set_mode(handle: number, mode: number): number;
+  _fvad_set_sample_rate(handle: number, rate: number): number;
+  /** 1 voiced, 0 not, -1 bad frame length. */
+  _fvad_process(handle: number, samplesPtr: number, length: number): number;
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+  HEAP16: Int16Array;
+}
+
+// A string specifier keeps the import untyped (no ambient declaration to ship).
+const FVAD_PACKAGE: string = '@echogarden/fvad-wasm';
 
 export const INPUT_RATE = 16_000;
 const SAMPLES_PER_MS = INPUT_RATE / 1000;
@@ -14,7 +29,7 @@ let modulePromise: Promise<FvadModule> | undefined;
 
 /** Loads libfvad once per process (the WASM heap is shared by every session). */
 export function loadFvad(): Promise<FvadModule> {
-  modulePromise ??= loadFvadModule();
+  modulePromise ??= import(FVAD_PACKAGE).then((m: { default: () => Promise<FvadModule> }) => m.default());
   return modulePromise;
 }
 
