@@ -16,6 +16,7 @@ interface InFlight {
 }
 
 const BARGED_MEMORY = 16;
+const MAX_IN_FLIGHT = 8;
 
 export class Turns {
   private userSpeaking = false;
@@ -73,6 +74,8 @@ export class Turns {
     for (const [old, r] of this.responses) if (old !== id && r.audio && !r.audioDone) this.bargeIn(old);
     this.awaitingResponse = false;
     if (!this.responses.has(id)) this.responses.set(id, { audio: false, audioDone: false });
+    // Bounded even if a server never ends its responses.
+    if (this.responses.size > MAX_IN_FLIGHT) this.responses.delete(this.responses.keys().next().value as string);
     this.host.emit('response-start', { responseId: id });
     this.host.changed();
   }
