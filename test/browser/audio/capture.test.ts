@@ -19,7 +19,7 @@ describe('MicCapture with the fake microphone', () => {
     // Reference: the fixture resampled to 16 kHz by an independent path (OfflineAudioContext).
     const off = new OfflineAudioContext(1, Math.ceil((wav.samples.length * 16_000) / 48_000), 16_000);
     const buf = off.createBuffer(1, wav.samples.length, 48_000);
-    buf.copyToChannel(wav.samples, 0);
+    buf.copyToChannel(new Float32Array(wav.samples), 0);
     const src = new AudioBufferSourceNode(off, { buffer: buf });
     src.connect(off.destination);
     src.start();
