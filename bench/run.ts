@@ -59,9 +59,9 @@ await optional('audio', './audio.ts', 'runAudioBench');
 await optional('e2e', './e2e.ts', 'runE2eBench');
 await optional('relay', './relay.ts', 'runRelayBench');
 
-const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
+const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
 console.log('\nhydra-voice benchmarks\n');
-for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
 mkdirSync('bench/results', { recursive: true });
 const json = JSON.stringify(results, null, 2);
 writeFileSync('bench/results/latest.json', json);

@@ -122,7 +122,7 @@ export class ConversationController implements ReactiveController {
   }
 
   updateTools(tools: Tool[]): void {
-    if (this.running && this.sessionState !== 'connecting') this.running.session.updateTools(tools);
+    this.running?.session.updateTools(tools);
   }
 
   hostDisconnected(): void {

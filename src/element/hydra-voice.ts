@@ -209,7 +209,7 @@ export class HydraVoiceElement extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('muted')) this.conversation.setMuted(this.muted);
-    if (changed.has('tools') && changed.get('tools') !== undefined) {
+    if (changed.has('tools') && this.conversation.active) {
       const tools = this.resolveTools();
       if (tools.ok) this.conversation.updateTools(tools.tools);
       else this.reportConfig(tools.message, false);

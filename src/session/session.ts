@@ -59,6 +59,17 @@ const SILENCE_SAMPLES = 320; // 20 ms at 16 kHz
 const CLOSE_NORMAL = 1000;
 const CLOSE_CLIENT_RETRY = 4000;
 
+/** Close codes of hydra-voice's relay (docs/SERVER.md) that no retry can fix. */
+const RELAY_FATAL_CLOSES: Record<number, string> = {
+  4003: 'The relay refused this page\'s origin (or a token minted for another origin or model)',
+  4400: 'Hydra refused the connection request (e.g. an unknown model)',
+  4401: 'Hydra rejected the relay\'s API key; the site\'s SMALLEST_API_KEY needs fixing',
+};
+/** The relay refused the token (expired, bad signature): a fresh token may fix it. */
+const RELAY_TOKEN_REFUSED = 4001;
+/** Too many sessions for this token or IP at the relay: back off like server_full. */
+const RELAY_TOO_MANY = 4029;
+
 /**
  * A Hydra conversation. `start()` connects and configures; `appendAudio()` streams the mic;
  * events report turns, responses, audio, tool calls, errors and reconnects. A session
@@ -95,6 +106,8 @@ export class HydraSession extends EventTarget {
   private attempt = 0;
   private neverOpened = 0;
   private internalErrorRetried = false;
+  /** A relay's 4001 (token refused) is retried once with a fresh token, then reported. */
+  private tokenRefusedRetried = false;
   private pendingToolsUpdate = false;
   private tokenAbort: AbortController | undefined;
   private starting: { promise: Promise<void>; resolve: () => void; reject: (e: HydraError) => void } | undefined;
@@ -309,7 +322,17 @@ export class HydraSession extends EventTarget {
         return;
       }
       this.scheduleReconnect('never_opened');
-    } else if (serverFull) {
+    } else if (RELAY_FATAL_CLOSES[code]) {
+      // hydra-voice's relay (src/server/relay) refused the session for a reason a retry cannot fix.
+      this.fail(new HydraError('connection_failed', `${RELAY_FATAL_CLOSES[code]}${reason ? ` (${reason})` : ''}.`));
+    } else if (code === RELAY_TOKEN_REFUSED) {
+      if (this.tokenRefusedRetried) {
+        this.fail(new HydraError('token_failed', `The relay refused the token twice${reason ? ` (${reason})` : ''}; check the token endpoint's secret and clock.`));
+        return;
+      }
+      this.tokenRefusedRetried = true;
+      this.scheduleReconnect('token_failed');
+    } else if (serverFull || code === RELAY_TOO_MANY) {
       this.scheduleReconnect('server_full');
     } else if (code === CLOSE_NORMAL) {
       this.scheduleReconnect('closed'); // still in a conversation (stop() was not called)
@@ -437,7 +460,7 @@ export class HydraSession extends EventTarget {
       case 'response.function_call_arguments.done':
         return this.tools.done(frame);
       case 'response.done':
-        if (frame.response.status === 'completed') this.internalErrorRetried = false;
+        if (frame.response.status === 'completed') this.internalErrorRetried = this.tokenRefusedRetried = false;
         this.tools.responseEnded(frame.response.id, frame.response.status);
         return this.turns.responseDone(frame);
       case 'error':

@@ -10,7 +10,7 @@ import { Puppet } from '../../support/puppet.ts';
 import { connect, nextState, part, sv, toneDelta } from './helpers.ts';
 
 const WEATHER_TOOL = {
-  type: 'function',
+  type: 'function' as const,
   name: 'get_weather',
   description: 'Weather for a city',
   parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
@@ -108,7 +108,7 @@ describe('<hydra-voice>', () => {
 
   it('answers two tool calls from DOM events with two outputs and one response.create', async () => {
     const el = await fixture<HydraVoiceElement>(html`<hydra-voice></hydra-voice>`);
-    el.tools = [WEATHER_TOOL, { type: 'function', name: 'get_time', parameters: { type: 'object', properties: {} } }];
+    el.tools = [WEATHER_TOOL, { type: 'function' as const, name: 'get_time', parameters: { type: 'object', properties: {} } }];
     const calls: string[] = [];
     el.addEventListener('hydra-tool-call', (e) => {
       calls.push(e.detail.name);

@@ -202,4 +202,35 @@ describe('HydraSession reconnects', () => {
     timers.advance(r.delayMs);
     await handshake(puppet, session, 1);
   });
+
+  it("relay close 4401/4003/4400: a fatal connection_failed, no reconnect", async () => {
+    for (const code of [4401, 4003, 4400]) {
+      const { session, of } = make();
+      const started = session.start();
+      await handshake(puppet, session, puppet.connections());
+      await started;
+      puppet.close(code, 'relay: test');
+      await until(() => session.state === 'error', `state error after ${code}`);
+      const fatal = of('error').filter((e) => e.fatal);
+      expect(fatal.map((e) => e.code)).to.deep.equal(['connection_failed']);
+      expect(fatal[0]!.message).to.contain('relay: test');
+      expect(of('reconnecting')).to.have.length(0);
+      session.stop();
+    }
+  });
+
+  it('relay close 4001 (token refused): one retry with a fresh token, then token_failed', async () => {
+    const { session, timers, of } = make();
+    const started = session.start();
+    await handshake(puppet, session);
+    await started;
+    puppet.close(4001, 'relay: token expired');
+    const first = await nextEvent(session, 'reconnecting');
+    expect(first.reason).to.equal('token_failed');
+    timers.advance(first.delayMs);
+    await puppet.connection(1);
+    puppet.close(4001, 'relay: token expired');
+    await until(() => session.state === 'error', 'state error after the second 4001');
+    expect(of('error').filter((e) => e.fatal).map((e) => e.code)).to.deep.equal(['token_failed']);
+  });
 });
