@@ -8,6 +8,7 @@ import { testServersPlugin } from './test/support/wtr-servers.ts';
 import { countingReporter } from './test/support/counting-reporter.ts';
 import { prepareFixtures } from './test/support/fixtures.ts';
 import { tokenRoutes } from './test/support/token-routes.ts';
+import { e2eRoutes } from './test/support/e2e-stack.ts';
 
 const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
 const fixtures = await prepareFixtures();
@@ -54,7 +55,7 @@ export default {
   testsStartTimeout: 60_000,
   testsFinishTimeout: 300_000,
   testFramework: { config: { timeout: 20_000 } },
-  middleware: [tokenRoutes()],
+  middleware: [tokenRoutes(), e2eRoutes()],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), testServersPlugin()],
   browsers: [chromiumWithMic(fixtures.micSpeechWav)],
   reporters: [process.env.CI ? summaryReporter({ flatten: false }) : defaultReporter(), countingReporter('.test-results/browser.json')],

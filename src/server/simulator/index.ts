@@ -21,6 +21,11 @@ export interface Simulator {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Closes every session (close code 1001) and stops accepting new ones. */
   close(): Promise<void>;
+  /**
+   * Ends every open session with `code` (default 1000, what Hydra's idle timeout sends) but
+   * keeps accepting new ones. For tests and demos of server-initiated closes.
+   */
+  closeSessions(code?: number, reason?: string): void;
   /** Open sessions (those that received `session.created`). */
   sessionCount(): number;
 }
@@ -102,6 +107,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         ),
       );
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+    closeSessions(code = 1000, reason = 'closed by the simulator') {
+      for (const s of [...sessions]) s.close(code, reason);
     },
     sessionCount: () => sessions.size,
   };

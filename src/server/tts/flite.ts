@@ -6,7 +6,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WASI } from 'node:wasi';
 import { decodeWav } from '../audio/wav.ts';
 import { upsampleInteger } from '../audio/upsample.ts';
 
@@ -36,6 +35,9 @@ export async function synthesizeSpeech(text: string, options: SynthesisOptions =
   const { voice = 'slt', sampleRate = 48_000 } = options;
   const dir = mkdtempSync(join(tmpdir(), 'hydra-flite-'));
   try {
+    // Loaded on first use: importing node:wasi prints an "experimental" warning, which a
+    // site that only mounts the relay should never see.
+    const { WASI } = await import('node:wasi');
     const wasi = new WASI({
       version: 'preview1',
       args: ['flite', '-voice', voice, '-t', text, '-o', '/out/speech.wav'],
