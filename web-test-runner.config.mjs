@@ -58,5 +58,5 @@ export default {
   middleware: [tokenRoutes(), e2eRoutes()],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), testServersPlugin()],
   browsers: [chromiumWithMic(fixtures.micSpeechWav)],
-  reporters: [process.env.CI ? summaryReporter({ flatten: false }) : defaultReporter(), countingReporter('.test-results/browser.json')],
+  reporters: [process.env.CI ? summaryReporter({ flatten: false }) : defaultReporter(), countingReporter(`${process.env.HV_RESULTS_DIR ?? '.test-results'}/browser.json`)],
 };

@@ -13,9 +13,11 @@ const args = process.argv.slice(2);
 const only = args.find((a) => a === 'node' || a === 'browser');
 const filters = args.filter((a) => a !== only);
 const totals = { passed: 0, failed: 0, skipped: 0 };
-const results = '.test-results';
+// Each run writes its raw results to its own folder, so runs in parallel never mix counts.
+const results = join('.test-results', `run-${process.pid}`);
 rmSync(results, { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
+process.env.HV_RESULTS_DIR = results;
 
 function run(cmd, cmdArgs, extraEnv = {}) {
   console.log(`\n$ ${cmd} ${cmdArgs.join(' ')}`);
@@ -88,5 +90,7 @@ if (only !== 'node') {
 
 const summary = `${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`;
 writeFileSync(join(results, 'summary.txt'), `${summary}\n`);
+writeFileSync(join('.test-results', 'summary.txt'), `${summary}\n`);
+rmSync(results, { recursive: true, force: true });
 console.log(`\n${summary}`);
 process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);
