@@ -38,8 +38,7 @@ export const styles = css`
   .control {
     position: relative;
     flex: none;
-    width: var(--_size);
-    height: var(--_size);
+    display: grid;
   }
   [part~='visualizer'] {
     position: absolute;
@@ -58,8 +57,8 @@ export const styles = css`
   [part~='button'] {
     position: relative;
     box-sizing: border-box;
-    width: 100%;
-    height: 100%;
+    width: var(--_size);
+    height: var(--_size);
     display: grid;
     place-items: center;
     padding: 0;
