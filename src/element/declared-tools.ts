@@ -18,9 +18,14 @@ export function checkTools(value: unknown): ToolsResult {
   return { ok: false, message: `Invalid tools (${where}): each tool needs {"type": "function", "name": "..."} and an optional JSON Schema "parameters" object.` };
 }
 
-/** Reads tools from the element's `<script type="application/json" data-tools>` child, if any. */
+/**
+ * Reads tools from the element's JSON script child, if any: the one marked `data-tools`,
+ * else the first `<script type="application/json">`.
+ */
 export function readDeclaredTools(host: Element): ToolsResult | undefined {
-  const script = host.querySelector(':scope > script[type="application/json"][data-tools]');
+  const script =
+    host.querySelector(':scope > script[type="application/json"][data-tools]') ??
+    host.querySelector(':scope > script[type="application/json"]');
   if (!script) return undefined;
   let json: unknown;
   try {

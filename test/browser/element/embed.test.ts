@@ -1,0 +1,68 @@
+// The shipped classic script on plain pages: with or without type="module", async or not,
+// and loaded twice (the second copy warns and steps aside; the element still works).
+import { expect } from '@open-wc/testing';
+import type { HydraVoiceElement } from '../../../src/index.ts';
+
+async function page(scripts: string, body = '<hydra-voice voice="maya"></hydra-voice>') {
+  const frame = document.createElement('iframe');
+  frame.srcdoc = `<!doctype html><html><head><script>
+    window.__warnings = [];
+    const warn = console.warn.bind(console);
+    console.warn = (...a) => { window.__warnings.push(a.join(' ')); warn(...a); };
+  </script>${scripts}</head><body>${body}</body></html>`;
+  document.body.append(frame);
+  await new Promise((r) => frame.addEventListener('load', r, { once: true }));
+  const win = frame.contentWindow as Window & typeof globalThis & { __warnings: string[]; HydraVoice?: unknown };
+  await win.customElements.whenDefined('hydra-voice');
+  const el = frame.contentDocument!.querySelector('hydra-voice') as HydraVoiceElement;
+  await el.updateComplete;
+  return { frame, win, el };
+}
+
+describe('dist/hydra-voice.js on a plain page', () => {
+  for (const [label, tag] of [
+    ['classic', '<script src="/dist/hydra-voice.js"></script>'],
+    ['async', '<script src="/dist/hydra-voice.js" async></script>'],
+    ['type=module', '<script type="module" src="/dist/hydra-voice.js"></script>'],
+  ] as const) {
+    it(`defines <hydra-voice> when loaded as ${label}`, async () => {
+      const { frame, win, el } = await page(tag);
+      expect(el.shadowRoot!.querySelector('[part~=button]')).to.exist;
+      expect(el.getAttribute('state')).to.equal('idle');
+      expect(win.__warnings).to.deep.equal([]);
+      frame.remove();
+    });
+  }
+
+  it('exposes window.HydraVoice for script users', async () => {
+    const { frame, win } = await page('<script src="/dist/hydra-voice.js"></script>');
+    expect(win.HydraVoice).to.have.property('HydraVoiceElement');
+    frame.remove();
+  });
+
+  it('a second copy warns once and the first definition keeps working', async () => {
+    const { frame, win, el } = await page('<script src="/dist/hydra-voice.js"></script><script src="/dist/hydra-voice.js?copy=2"></script>');
+    expect(win.__warnings).to.have.length(1);
+    expect(win.__warnings[0]).to.contain('already defined');
+    el.setAttribute('voice', 'nobody');
+    const error = new Promise<CustomEvent>((r) => el.addEventListener('hydra-error', (e) => r(e as CustomEvent), { once: true }));
+    void el.start();
+    expect((await error).detail.code).to.equal('invalid_config');
+    frame.remove();
+  });
+
+  it('reads tools from a plain JSON script child', async () => {
+    const tools = [{ type: 'function', name: 'get_time' }];
+    const { frame, el } = await page(
+      '<script src="/dist/hydra-voice.js"></script>',
+      `<hydra-voice><script type="application/json">${JSON.stringify(tools)}</script></hydra-voice>`,
+    );
+    el.innerHTML = '<script type="application/json">[{"type":"function"}]</script>';
+    const error = new Promise<CustomEvent>((r) => el.addEventListener('hydra-error', (e) => r(e as CustomEvent), { once: true }));
+    void el.start();
+    const detail = (await error).detail;
+    expect(detail.code).to.equal('invalid_config');
+    expect(detail.message).to.contain('tools');
+    frame.remove();
+  });
+});
