@@ -24,6 +24,20 @@ function fliteModule(): Promise<WebAssembly.Module> {
   return compiled;
 }
 
+let fastCallsOff: Promise<void> | undefined;
+
+/**
+ * Node's WASI syscalls are V8 "fast API calls", and on x86-64 Linux those corrupt the V8
+ * heap once the calls are hot (nodejs/node#53087): after a few dozen Flite runs a local of
+ * the caller turns into FreeSpace and the process dies with SIGSEGV/SIGTRAP (seen as the
+ * test server crashing mid-run). Turning fast API calls off before the first WASI instance
+ * avoids it; the cost is a few ns per native call, only in processes that synthesize speech.
+ */
+function disableWasiFastCalls(): Promise<void> {
+  fastCallsOff ??= import('node:v8').then((v8) => v8.setFlagsFromString('--no-turbo-fast-api-calls'));
+  return fastCallsOff;
+}
+
 export interface SynthesisOptions {
   voice?: FliteVoice;
   /** Output rate; must be an integer multiple of 16 000. Default 48 000. */
@@ -37,6 +51,7 @@ export async function synthesizeSpeech(text: string, options: SynthesisOptions =
   try {
     // Loaded on first use: importing node:wasi prints an "experimental" warning, which a
     // site that only mounts the relay should never see.
+    await disableWasiFastCalls();
     const { WASI } = await import('node:wasi');
     const wasi = new WASI({
       version: 'preview1',
