@@ -9,9 +9,12 @@
 //   POST /__e2e/drop                    destroys every relayed browser socket (TCP drop)
 //   POST /__e2e/close-sessions?code=N   the simulator closes its sessions with code N
 //   GET  /__e2e/timings                 the simulator's per-response and per-turn records
-//   GET  /__e2e/stats                   open relayed sockets and simulator sessions
+//   GET  /__e2e/stats                   open relayed sockets, simulator sessions, and the
+//                                       number of WebSocket upgrades per relay path so far
 //
-// Replies: instructions containing "[long]" get a ~12 s reply (for barge-in tests).
+// Replies: instructions containing "[long]" get a ~12 s reply (for barge-in tests), "[short]"
+// a ~1.5 s one (every reply and tool narration), so that a reply completes before the fake
+// microphone's next loop of the question (~4 s after the previous one ended) talks over it.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -27,12 +30,15 @@ const LONG_REPLY =
   'although there may be a short shower in the evening, so an umbrella would not hurt. ' +
   'The weekend should be sunny and warm, perfect for a walk along the river.';
 
+const SHORT_REPLY = 'It is sunny in Paris.';
+
 interface Stack {
   sim: ListeningSimulator;
   simFull: ListeningSimulator;
   timings: ResponseTiming[];
   turns: TurnRecord[];
   sockets: Set<Duplex>;
+  upgrades: Record<string, number>;
   token: (req: IncomingMessage, res: import('node:http').ServerResponse) => void;
 }
 
@@ -48,7 +54,9 @@ async function build(server: Server): Promise<Stack> {
   const timings: ResponseTiming[] = [];
   const turns: TurnRecord[] = [];
   const replyText = ({ instructions, turn }: { instructions: string; turn: number }) =>
-    instructions.includes('[long]') ? LONG_REPLY : turn === 0 ? 'Hello! How can I help you today?' : `You asked question number ${turn}. Here is a short answer.`;
+    instructions.includes('[long]') ? LONG_REPLY
+    : instructions.includes('[short]') ? SHORT_REPLY
+    : turn === 0 ? 'Hello! How can I help you today?' : `You asked question number ${turn}. Here is a short answer.`;
   const sim = await listenSimulator({
     apiKeys: [UPSTREAM_KEY],
     replyText,
@@ -63,10 +71,12 @@ async function build(server: Server): Promise<Stack> {
     ['/hydra-full', createRelay({ ...relayOptions, upstreamUrl: simFull.url })],
   ]);
   const sockets = new Set<Duplex>();
+  const upgrades: Record<string, number> = {};
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const relay = relays.get(path);
     if (!relay) return;
+    upgrades[path] = (upgrades[path] ?? 0) + 1;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     relay.handleUpgrade(req, socket, head);
@@ -83,7 +93,7 @@ async function build(server: Server): Promise<Stack> {
     void sim.close();
     void simFull.close();
   });
-  return { sim, simFull, timings, turns, sockets, token };
+  return { sim, simFull, timings, turns, sockets, upgrades, token };
 }
 
 export function e2eRoutes() {
@@ -108,7 +118,7 @@ export function e2eRoutes() {
         ctx.body = { timings: s.timings, turns: s.turns };
         return;
       case '/__e2e/stats':
-        ctx.body = { relayedSockets: s.sockets.size, simulatorSessions: s.sim.sessionCount() };
+        ctx.body = { relayedSockets: s.sockets.size, simulatorSessions: s.sim.sessionCount(), upgrades: { ...s.upgrades } };
         return;
     }
     ctx.status = 404;

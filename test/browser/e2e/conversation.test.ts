@@ -1,0 +1,107 @@
+// Whole conversations, end to end: the built script on a plain page, Chromium's fake
+// microphone playing the recorded question ("What is the weather like in Paris today?",
+// looped every ~6.5 s), the token endpoint, the relay, the simulator, and the audio that
+// really reaches the AudioContext's destination (the output tap). Nothing is stubbed.
+import { expect } from '@open-wc/testing';
+import { QUANTUM, audibleSeconds, firstSound, openPage, peakBetween, soundSpan, summarize, tapReaches } from './helpers.ts';
+import type { E2ePage } from './helpers.ts';
+
+const SOUND = 0.01;
+const SILENT = 0.001;
+
+describe('e2e conversations', function () {
+  this.timeout(40_000);
+  let page: E2ePage | undefined;
+
+  afterEach(() => {
+    page?.close();
+    page = undefined;
+  });
+
+  it('greeting: speaks-first plays the greeting at the output before the user says anything', async () => {
+    page = await openPage({ 'speaks-first': true, voice: 'maya' });
+    const p = page;
+    p.clickButton();
+    const session = await p.waitEvent('hydra-session');
+    expect(session.detail.session.generate_initial_response).to.equal(true);
+    const greeting = await p.waitEvent('hydra-response-start');
+    // The greeting's first samples at the speakers (Flite starts with ~0.2 s of breath-quiet
+    // audio, so "any sample of it" is 0.001; it must also become clearly audible).
+    const soundAt = await p.waitFor('the greeting at the output', () => soundSpan(p.tap, 0, Infinity, SILENT)?.first);
+    const firstTurn = p.events('hydra-turn-start')[0];
+    console.log(`[e2e greeting] greeting reached the output at ctx ${soundAt.toFixed(3)} s; first turn-start at ${firstTurn ? firstTurn.ctxTime.toFixed(3) : '(none yet)'}`);
+    expect(firstTurn === undefined || firstTurn.ctxTime > soundAt, `greeting audio (t=${soundAt}) before the first turn-start\n${summarize(p.log)}`).to.equal(true);
+    // And that sound belongs to the greeting: it started after the greeting response did.
+    expect(soundAt).to.be.greaterThan(greeting.ctxTime);
+    await p.waitFor('the greeting to be clearly audible', () => firstSound(p.tap, soundAt, SOUND));
+    expect(p.events('hydra-error')).to.deep.equal([]);
+  });
+
+  it('a turn: the recorded question → turn-start/-end → reply audio at the output → response completed', async () => {
+    page = await openPage({ voice: 'maya', persona: 'You are a weather bot. [short]' });
+    const p = page;
+    p.clickButton();
+    await p.waitEvent('hydra-session');
+    const start = await p.waitEvent('hydra-turn-start');
+    const end = await p.waitEvent('hydra-turn-end', (r) => r.detail.itemId === start.detail.itemId);
+    // The question is ~2.5 s of speech: the offsets must say so (on the audio clock).
+    const spokenMs = end.detail.audioEndMs - start.detail.audioStartMs;
+    expect(start.detail.audioStartMs).to.be.at.least(0);
+    expect(spokenMs, 'question length from the turn offsets').to.be.within(1800, 3500);
+    const response = await p.waitEvent('hydra-response-start', () => true, { from: end.seq });
+    const done = await p.waitEvent('hydra-response-end', (r) => r.detail.responseId === response.detail.responseId, { timeoutMs: 15_000 });
+    expect(done.detail.status, summarize(p.log)).to.equal('completed');
+    // Reply audio reached the speakers after the response started (and no sooner).
+    await tapReaches(p, done.ctxTime + 0.3);
+    const soundAt = firstSound(p.tap, response.ctxTime, SOUND);
+    expect(soundAt, 'reply audio at the output').to.not.equal(undefined);
+    expect(peakBetween(p.tap, 0, response.ctxTime), 'nothing played before the reply').to.be.below(SILENT);
+    const audible = audibleSeconds(p.tap, response.ctxTime, done.ctxTime + 0.3);
+    console.log(`[e2e turn] question ${spokenMs} ms by the turn offsets; reply audible for ${audible.toFixed(2)} s at the output, first sound ${(soundAt! - response.ctxTime).toFixed(3)} s after hydra-response-start`);
+    expect(audible, 'seconds of audible reply at the output').to.be.above(0.5);
+    expect(p.events('hydra-error')).to.deep.equal([]);
+  });
+
+  it('barge-in: the user talks over a long reply → its audio stops within a few quanta, never resumes, the next reply plays', async () => {
+    page = await openPage({ voice: 'maya', persona: 'You are a weather bot. [long]' });
+    const p = page;
+    p.clickButton();
+    await p.waitEvent('hydra-session');
+    // The first question, then its long reply starts playing…
+    const firstEnd = await p.waitEvent('hydra-turn-end');
+    const long = await p.waitEvent('hydra-response-start', () => true, { from: firstEnd.seq });
+    await p.waitFor('the long reply at the output', () => firstSound(p.tap, long.ctxTime, SOUND));
+    // …and the next loop of the question talks over it. The client learns of it from
+    // speech_started (hydra-turn-start); that is when the element flushes playback.
+    const barge = await p.waitEvent('hydra-turn-start', () => true, { from: long.seq, timeoutMs: 15_000 });
+    const learnedAt = barge.ctxTime;
+    const ended = await p.waitEvent('hydra-response-end', (r) => r.detail.responseId === long.detail.responseId);
+    expect(ended.detail.status).to.equal('cancelled');
+    expect(ended.detail.reason).to.equal('interrupted');
+    // The reply was really playing when the user barged in.
+    expect(peakBetween(p.tap, learnedAt - 1, learnedAt), 'the long reply was audible before the barge-in').to.be.above(SOUND);
+    // The next reply (to the question that interrupted) starts and plays.
+    const next = await p.waitEvent('hydra-response-start', (r) => r.detail.responseId !== long.detail.responseId, { from: barge.seq, timeoutMs: 15_000 });
+    const nextSound = await p.waitFor('the next reply at the output', () => firstSound(p.tap, next.ctxTime, SOUND), 10_000);
+    // The old reply's last sample at the output, from a little before the barge-in up to
+    // the next response (anything later would be the old response resuming), then silence.
+    const rate = p.tap.sampleRate;
+    const ANY = 1e-5; // int16 speech is never quieter than 3e-5 unless it is 0
+    const span = soundSpan(p.tap, learnedAt - 0.05, next.ctxTime, ANY);
+    expect(span, 'the reply was playing up to the barge-in').to.not.equal(undefined);
+    const silentAt = span!.last + 1 / rate;
+    const frames = Math.round((silentAt - learnedAt) * rate);
+    const ctx = p.tap.context!;
+    // currentTime is what the context has rendered; a message posted now reaches the
+    // worklet at the start of the next render callback (baseLatency), then the fade runs.
+    const callback = Math.round(ctx.baseLatency * rate);
+    console.log(
+      `[e2e barge-in] reply audio stopped at the output ${frames} frames (${(frames / QUANTUM).toFixed(1)} quanta) after the client learned of the barge-in ` +
+        `(render callback ${callback} frames, ${rate} Hz); silent ${(next.ctxTime - silentAt).toFixed(2)} s until the next response; ` +
+        `next reply audible ${(nextSound - next.ctxTime).toFixed(3)} s after its response-start; tap missed ${p.tap.missedQuanta} quanta`,
+    );
+    expect(frames, `frames of reply audio after the client learned of the barge-in\n${summarize(p.log)}`).to.be.at.most(callback + 4 * QUANTUM);
+    expect(p.tap.missedQuanta, 'quanta the output tap missed').to.equal(0);
+    expect(next.ctxTime - silentAt, 'a silent stretch before the next reply').to.be.above(0.5);
+  });
+});
