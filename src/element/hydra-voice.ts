@@ -20,6 +20,12 @@ const STATUS_TEXT: Record<HydraVoiceState, string> = {
   error: 'Something went wrong',
 };
 
+/** Status text while reconnecting after a non-fatal error, by error code. */
+const RECONNECT_NOTICE: Partial<Record<string, string>> = {
+  server_full: 'The voice service is busy. Trying again soon…',
+  connection_lost: 'Connection lost. Reconnecting…',
+};
+
 const BUTTON_LABEL: Record<HydraVoiceState, string> = {
   idle: 'Start voice conversation',
   connecting: 'Connecting, press to cancel',
@@ -95,6 +101,7 @@ export class HydraVoiceElement extends LitElement {
     wireLog: { type: Boolean, attribute: 'wire-log' },
     tools: { attribute: false },
     _error: { state: true },
+    _notice: { state: true },
     _state: { state: true },
   };
 
@@ -121,6 +128,8 @@ export class HydraVoiceElement extends LitElement {
   /** Hydra tool definitions. Falls back to a `<script type="application/json" data-tools>` child. */
   declare tools: Tool[] | undefined;
   declare private _error: HydraErrorDetail | undefined;
+  /** Why a reconnect is taking a while (shown instead of "Connecting…"). */
+  declare private _notice: string | undefined;
   declare private _state: HydraVoiceState;
 
   private readonly conversation: ConversationController;
@@ -147,6 +156,13 @@ export class HydraVoiceElement extends LitElement {
     this.conversation = new ConversationController(this, sink);
     this.addEventListener('hydra-error', (e) => {
       if (e.detail.fatal) this._error = e.detail;
+      // A reconnect follows these; tell the user why it is not talking instead of a bare
+      // "Connecting…" that can last through several backoff delays. Shown while connecting.
+      const notice = RECONNECT_NOTICE[e.detail.code];
+      if (!e.detail.fatal && notice) this._notice = notice;
+    });
+    this.addEventListener('hydra-state', (e) => {
+      if (e.detail.state !== 'connecting') this._notice = undefined;
     });
   }
 
@@ -239,7 +255,10 @@ export class HydraVoiceElement extends LitElement {
     const state = this._state;
     const active = state !== 'idle' && state !== 'error';
     const error = state === 'error' ? this._error : undefined;
-    const status = this.muted && (state === 'listening' || state === 'user-speaking') ? 'Muted' : STATUS_TEXT[state];
+    const status =
+      this.muted && (state === 'listening' || state === 'user-speaking') ? 'Muted'
+      : state === 'connecting' && this._notice ? this._notice
+      : STATUS_TEXT[state];
     return html`
       <div class="control">
         <span part="visualizer" aria-hidden="true"></span>
