@@ -8,6 +8,9 @@ import type { HydraSessionState } from '../session/index.ts';
 import { createAudioContext, MicCapture, Playback } from '../audio/index.ts';
 import type { HydraErrorDetail, HydraVoiceEventMap, HydraVoiceState } from './events.ts';
 
+/** Minimum time between level publications (ms); rAF rounds it up to a frame (~40-48 ms). */
+const LEVEL_INTERVAL_MS = 38;
+
 export interface ConversationOptions {
   tokenEndpoint?: string | undefined;
   url?: string | undefined;
@@ -17,6 +20,19 @@ export interface ConversationOptions {
   toolTimeoutMs?: number | undefined;
   muted: boolean;
   wireLog: boolean;
+}
+
+/** Diagnostics snapshot: counters only, copied (never live objects). */
+export interface HydraVoiceDebugStats {
+  sessionState: string;
+  /** Mic chunks not sent because the session was not configured (startup, reconnect). */
+  droppedAudioChunks: number;
+  /** Reply chunks discarded because their response had been barged in. */
+  droppedLateAudioChunks: number;
+  /** Capture: chunks delivered, chunks missing from the worklet's sequence (lost), graph rebuilds. */
+  mic: { chunks: number; lost: number; rebuilds: number };
+  /** Playback: underruns (gaps inside a response), chunks dropped after a flush. */
+  playback: { underruns: number; dropped: number };
 }
 
 /** What the controller needs from its element. */
@@ -129,6 +145,19 @@ export class ConversationController implements ReactiveController {
     this.stop();
   }
 
+  /** Read-only counters of the running conversation (see HydraVoiceElement.debugStats). */
+  debugStats(): HydraVoiceDebugStats | undefined {
+    const r = this.running;
+    if (!r) return undefined;
+    return {
+      sessionState: r.session.state,
+      droppedAudioChunks: r.session.droppedAudioChunks,
+      droppedLateAudioChunks: r.session.droppedLateAudioChunks,
+      mic: { ...r.mic.stats },
+      playback: { underruns: r.playback.stats.underruns, dropped: r.playback.stats.dropped },
+    };
+  }
+
   private wire(running: Running, wireLog: boolean): void {
     const { session, mic, playback } = running;
     const current = () => this.running === running;
@@ -219,11 +248,20 @@ export class ConversationController implements ReactiveController {
     this.sink.fire('hydra-error', detail);
   }
 
-  /** Publishes levels once per animation frame, not once per audio message. */
+  /**
+   * Publishes levels on animation frames (so never in a background tab), at most every
+   * LEVEL_INTERVAL_MS: each publication restyles the element, and the halo's 80 ms CSS
+   * transition already smooths 25 updates a second (bench/e2e.ts: 60 a second cost
+   * ~4 s of main thread per minute of conversation).
+   */
   private animateLevels(running: Running): void {
-    const tick = () => {
+    let last = -Infinity;
+    const tick = (now: number) => {
       if (this.running !== running) return;
-      this.sink.levelsChanged(this.inputLevel, this.outputLevel);
+      if (now - last >= LEVEL_INTERVAL_MS) {
+        last = now;
+        this.sink.levelsChanged(this.inputLevel, this.outputLevel);
+      }
       running.frame = requestAnimationFrame(tick);
     };
     running.frame = requestAnimationFrame(tick);

@@ -4,7 +4,7 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { DEFAULT_MODEL, checkVoice } from '../protocol/voices.ts';
 import type { Model, SessionConfig, Tool } from '../protocol/schemas.ts';
-import { ConversationController, type ConversationSink } from './conversation-controller.ts';
+import { ConversationController, type ConversationSink, type HydraVoiceDebugStats } from './conversation-controller.ts';
 import { checkTools, readDeclaredTools } from './declared-tools.ts';
 import { fire, type HydraErrorDetail, type HydraVoiceEventMap, type HydraVoiceState } from './events.ts';
 import { iconFor } from './icons.ts';
@@ -133,6 +133,8 @@ export class HydraVoiceElement extends LitElement {
   declare private _state: HydraVoiceState;
 
   private readonly conversation: ConversationController;
+  /** Level values last written to the CSS properties. */
+  private readonly levels: [string, string] = ['', ''];
 
   constructor() {
     super();
@@ -149,8 +151,12 @@ export class HydraVoiceElement extends LitElement {
         fire(this, 'hydra-state', { state });
       },
       levelsChanged: (input, output) => {
-        this.style.setProperty('--hydra-input-level', input.toFixed(3));
-        this.style.setProperty('--hydra-output-level', output.toFixed(3));
+        // Called ~25 times a second while active. Each write restyles the element and
+        // commits a frame, so write only what changed, in 1/100 steps (invisible on the halo).
+        const i = input.toFixed(2);
+        const o = output.toFixed(2);
+        if (i !== this.levels[0]) this.style.setProperty('--hydra-input-level', (this.levels[0] = i));
+        if (o !== this.levels[1]) this.style.setProperty('--hydra-output-level', (this.levels[1] = o));
       },
     };
     this.conversation = new ConversationController(this, sink);
@@ -169,6 +175,15 @@ export class HydraVoiceElement extends LitElement {
   /** The conversation state (read-only; reflected to the `state` attribute). */
   get state(): HydraVoiceState {
     return this._state;
+  }
+
+  /**
+   * Diagnostics for tests, benchmarks and bug reports: a snapshot of the running
+   * conversation's counters (dropped mic chunks, capture losses, playback underruns), or
+   * `undefined` when idle. Read-only; the shape may change between minor versions.
+   */
+  get debugStats(): HydraVoiceDebugStats | undefined {
+    return this.conversation.debugStats();
   }
 
   override connectedCallback(): void {
@@ -304,6 +319,9 @@ declare global {
   interface HTMLElementTagNameMap {
     'hydra-voice': HydraVoiceElement;
   }
+  // The events bubble and are composed, so pages can listen on document or window too.
   interface HTMLElementEventMap extends HydraVoiceEventMap {}
+  interface DocumentEventMap extends HydraVoiceEventMap {}
+  interface WindowEventMap extends HydraVoiceEventMap {}
 }
 
