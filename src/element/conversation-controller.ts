@@ -31,7 +31,7 @@ export interface HydraVoiceDebugStats {
   droppedLateAudioChunks: number;
   /** Capture: chunks delivered, chunks missing from the worklet's sequence (lost), graph rebuilds. */
   mic: { chunks: number; lost: number; rebuilds: number };
-  /** Playback: underruns (gaps inside a response), chunks dropped after a flush. */
+  /** Playback: underruns (the queue of a response that had not ended ran dry), chunks dropped after a flush. */
   playback: { underruns: number; dropped: number };
 }
 

@@ -11,6 +11,7 @@
 // output (tap) and the audio graph. Replies follow a fixed plan by user turn (see
 // replyPlan): short answers that finish before the next question, a long answer that the
 // next question barges into, and a tool call answered by page code.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import puppeteer, { type Browser, type CDPSession, type Page } from 'puppeteer-core';
@@ -126,6 +127,8 @@ function bundlePageScript(): Promise<string> {
 
 export async function openConversation(options: ConversationOptions = {}): Promise<Conversation> {
   const log = options.log ?? (() => {});
+  const dist = fileURLToPath(new URL('../../dist/hydra-voice.js', import.meta.url));
+  if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` first`);
   const fixtures = await prepareFixtures();
   // Flite blocks Node's event loop while it synthesizes a new sentence (~0.1 s per second
   // of speech), which would stall the reply streams: fill the simulator's cache first so
@@ -298,6 +301,10 @@ export interface ResponseAnalysis {
   sourcePauseMs?: number;
   /** Output silent longer than the source's own pauses (+2 blocks), or longer than sent (+20 ms). */
   gap?: boolean;
+  /** Playback underruns of this response before its last audible block (audible gaps). */
+  underrunsInside: number;
+  /** Underruns after its last audible sample (the stream's end arrived after the audio ran out: inaudible). */
+  underrunsAfter: number;
   bargedIn: boolean;
   /** speech_started on the socket → output silent (ms), for barged-in responses. */
   bargeToSilenceMs?: number;
@@ -339,7 +346,7 @@ export function analyzeResponses(c: Collected, tapOffsetS: number): ResponseAnal
       ? ev.find((e) => e.type === 'input_audio_buffer.speech_started' && e.perf > f.perf && e.perf <= done.perf && e.out !== undefined)
       : undefined;
     const windowEnd = barge?.out ?? nextFirst?.out ?? Infinity;
-    const a: ResponseAnalysis = { responseId: rid, status: done?.status, reason: done?.reason, bargedIn: Boolean(barge), firstDeltaPerf: f.perf };
+    const a: ResponseAnalysis = { responseId: rid, status: done?.status, reason: done?.reason, bargedIn: Boolean(barge), firstDeltaPerf: f.perf, underrunsInside: 0, underrunsAfter: 0 };
     const from = firstIndexAtOrAfter(f.out!);
     let first = -1;
     let last = -1;
@@ -349,6 +356,12 @@ export function analyzeResponses(c: Collected, tapOffsetS: number): ResponseAnal
         last = i;
       }
     }
+    for (const u of ev) {
+      if (u.type !== 'underrun' || u.responseId !== rid) continue;
+      if (first >= 0 && u.frameTime !== undefined && u.frameTime >= blocks[last]!.time) a.underrunsAfter++;
+      else a.underrunsInside++;
+    }
+    if (a.underrunsInside > 0) a.gap = true;
     if (first >= 0 && audio) {
       const leadS = audio.lead / 48_000;
       a.deltaToOutputMs = (blocks[first]!.time - leadS - f.out!) * 1000;
@@ -360,7 +373,7 @@ export function analyzeResponses(c: Collected, tapOffsetS: number): ResponseAnal
       }
       a.longestSilenceMs = longest * blockS * 1000;
       a.sourcePauseMs = (audio.longestZeroRun / 48_000) * 1000;
-      a.gap = a.longestSilenceMs > a.sourcePauseMs + 2 * blockS * 1000;
+      a.gap ||= a.longestSilenceMs > a.sourcePauseMs + 2 * blockS * 1000;
       if (!barge && done?.status === 'completed' && audio.samples > audio.lead) {
         const heard = blocks[last]!.time + blockS - blocks[first]!.time;
         const sent = (audio.samples - audio.lead - audio.trail) / 48_000;

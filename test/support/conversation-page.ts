@@ -26,6 +26,8 @@ export interface InEvent {
   endSentPerf?: number;
   status?: string;
   reason?: string;
+  /** underrun: context time of the quantum that ran dry. */
+  frameTime?: number;
 }
 
 export interface ResponseAudio {
@@ -228,8 +230,13 @@ Object.defineProperty(MessagePort.prototype, 'onmessage', {
   ...portOnmessage,
   set(this: MessagePort, fn: ((ev: MessageEvent) => unknown) | null) {
     portOnmessage.set!.call(this, fn && function (this: MessagePort, ev: MessageEvent) {
-      const d = ev.data as { type?: string; frame?: number } | undefined;
+      const d = ev.data as { type?: string; frame?: number; id?: string } | undefined;
       if (d && d.type === 'chunk' && typeof d.frame === 'number') lastChunkFrame = d.frame;
+      // The playback worklet ran dry inside a response: where on the context timeline.
+      if (d && d.type === 'underrun' && typeof d.frame === 'number') {
+        const ctx = tap.context;
+        events.push({ type: 'underrun', perf: performance.now(), responseId: d.id, frameTime: ctx ? d.frame / ctx.sampleRate : undefined });
+      }
       return fn.call(this, ev);
     });
   },
