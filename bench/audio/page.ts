@@ -67,7 +67,9 @@ async function captureLatency(runs = 20) {
   let armed: { step: number; resolve: () => void } | undefined;
   mic.workletNode!.port.addEventListener('message', (e: MessageEvent<CaptureMessage>) => {
     const m = e.data;
-    if (m.type !== 'chunk' || !armed) return;
+    // A chunk posted before the step cannot hold it: under load, the tail of the previous
+    // step (50 ms long) can still be in flight when the next step is armed.
+    if (m.type !== 'chunk' || !armed || m.frame < armed.step) return;
     let hit = false;
     for (let i = 0; i < m.pcm.length; i++) if (m.pcm[i]! > 8192) hit = true; // half of the 0.5 step
     if (hit) {
