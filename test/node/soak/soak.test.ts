@@ -67,7 +67,11 @@ test(`soak: ${SECONDS} s of conversation (turns, barge-ins, tool calls) without 
         `mic ${JSON.stringify(stats?.mic)}, playback ${JSON.stringify(stats?.playback)} (underruns after a reply's end ${responses.reduce((n, r) => n + r.underrunsAfter, 0)}), dropped after configured ${(stats?.droppedAudioChunks ?? NaN) - droppedAtConfigured}; ` +
         `long tasks ${c.collected.longTasks.filter((t) => t.duration > 50).length}`,
     );
-    for (const g of gaps) console.log(`  gap: ${JSON.stringify(g)}`);
+    for (const g of gaps) {
+      // Main-thread stalls around the reply (socket delivery and the worklet feed share the main thread).
+      const near = c.collected.longTasks.filter((t) => t.start > (g.firstDeltaPerf ?? 0) - 1000 && t.start < (g.firstDeltaPerf ?? 0) + 15_000);
+      console.log(`  gap: ${JSON.stringify(g)}; long tasks near it: ${near.map((t) => `${t.duration.toFixed(0)} ms at +${(t.start - (g.firstDeltaPerf ?? 0)).toFixed(0)}`).join(', ') || 'none'}`);
+    }
 
     // It really was a conversation of the planned shape.
     assert.equal(c.collected.errors.length, 0, `hydra-error events: ${JSON.stringify(c.collected.errors)}`);
