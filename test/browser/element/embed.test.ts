@@ -2,6 +2,7 @@
 // and loaded twice (the second copy warns and steps aside; the element still works).
 import { expect } from '@open-wc/testing';
 import type { HydraVoiceElement } from '../../../src/index.ts';
+import { Puppet } from '../../support/puppet.ts';
 
 async function page(scripts: string, body = '<hydra-voice voice="maya"></hydra-voice>') {
   const frame = document.createElement('iframe');
@@ -64,5 +65,32 @@ describe('dist/hydra-voice.js on a plain page', () => {
     expect(detail.code).to.equal('invalid_config');
     expect(detail.message).to.contain('tools');
     frame.remove();
+  });
+
+  it('with worklet-url, the standalone dist/hydra-voice-worklets.js runs the mic under a CSP without blob: or data:', async () => {
+    const puppet = await Puppet.create();
+    try {
+      const { frame, el } = await page(
+        `<meta http-equiv="Content-Security-Policy" content="script-src 'self' 'unsafe-inline'">` +
+          '<script src="/dist/hydra-voice.js"></script>',
+        '<hydra-voice worklet-url="/dist/hydra-voice-worklets.js"></hydra-voice>',
+      );
+      el.url = puppet.url;
+      const errors: string[] = [];
+      el.addEventListener('hydra-error', (e) => errors.push((e as CustomEvent).detail.message));
+      void el.start();
+      await puppet.connection(0);
+      puppet.send({ type: 'session.created', event_id: 'sv_w1', session_id: 'sess_w' });
+      const configure = await puppet.frame('session.configure');
+      puppet.send({ type: 'session.configured', event_id: 'sv_w2', session: configure.session });
+      // Mic audio only reaches the socket if the capture worklet from the file is running.
+      const append = await puppet.frame('input_audio_buffer.append', 3, 10_000);
+      expect(atob(append.audio).length).to.equal(640);
+      expect(errors).to.deep.equal([]);
+      el.stop();
+      frame.remove();
+    } finally {
+      puppet.dispose();
+    }
   });
 });
