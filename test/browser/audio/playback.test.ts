@@ -122,6 +122,8 @@ describe('Playback (worklet, sample-exact at the output)', () => {
     at(ctx, pb, 12_800, () => pb.enqueue('a', a.slice(960, 2880)));
     const out = (await ctx.startRendering()).getChannelData(0);
     expect(firstNonZero(out)).to.be.at.least(12_800);
+    // The worklet's "started" message may reach this thread after rendering resolves.
+    await until(() => started.length > 0, 2000, 'started message');
     expect(started[0]?.[1]).to.equal(12_800);
     expect(mismatch(out, 12_800, toFloat(a.slice(0, 2880)))).to.equal(-1);
   });
