@@ -626,17 +626,22 @@ export class SimSession {
     this.report(r, status);
   }
 
-  /** Ends the in-flight response at once: no delta of it is sent after this returns. */
-  private cancelResponse(reason: 'interrupted' | 'client_cancelled'): void {
-    const r = this.response;
-    if (!r) return;
-    this.endWaits(r);
+  /** Marks the response's unfinished items incomplete and announces each as done. */
+  private closeOpenItems(r: ActiveResponse): void {
     for (const item of r.items) {
       if (item.status === 'in_progress') {
         item.status = 'incomplete';
         this.doneItem(item);
       }
     }
+  }
+
+  /** Ends the in-flight response at once: no delta of it is sent after this returns. */
+  private cancelResponse(reason: 'interrupted' | 'client_cancelled'): void {
+    const r = this.response;
+    if (!r) return;
+    this.endWaits(r);
+    this.closeOpenItems(r);
     this.send({
       type: 'response.done',
       response: { id: r.id, status: 'cancelled', status_details: { type: 'cancelled', reason }, output: r.items, usage: this.usage(r) },
@@ -647,12 +652,7 @@ export class SimSession {
   private failResponse(r: ActiveResponse, message: string): void {
     if (r.over) return;
     this.endWaits(r);
-    for (const item of r.items) {
-      if (item.status === 'in_progress') {
-        item.status = 'incomplete';
-        this.doneItem(item);
-      }
-    }
+    this.closeOpenItems(r);
     this.send({
       type: 'response.done',
       response: {
