@@ -2,8 +2,9 @@
 // in an iframe, the output tap installed on that page before anything starts, every
 // hydra-* event recorded with the AudioContext time at which the page saw it, and the
 // conversation started by clicking the element's own button (a real user gesture path).
-// Nothing is stubbed: Chromium's fake microphone plays the recorded question, the token
-// endpoint, the relay and the simulator are the ones of test/support/e2e-stack.ts.
+// Nothing is stubbed: the microphone is the engine's real capture from a PulseAudio room into
+// which the tests speak (test/browser/support/room.ts); the token endpoint, the relay and
+// the simulator are the ones of test/support/e2e-stack.ts.
 import type { HydraVoiceElement } from '../../../src/index.ts';
 
 /** One render quantum of Web Audio, in frames. */
@@ -266,13 +267,27 @@ export function installWorkletTap(win: Window & typeof globalThis): WorkletTap {
   };
   const recorders = new WeakMap<BaseAudioContext, Promise<AudioWorkletNode>>();
   const originalConnect = win.AudioNode.prototype.connect as (...args: unknown[]) => unknown;
+  // The page's clock from the moment its context exists (events can arrive before anything
+  // is connected to the destination: WebKit loads the worklets after the greeting started).
+  const OriginalContext = win.AudioContext;
+  win.AudioContext = class extends OriginalContext {
+    constructor(options?: AudioContextOptions) {
+      super(options);
+      if (!tap.context) {
+        tap.context = this;
+        tap.sampleRate = this.sampleRate;
+      }
+    }
+  } as typeof AudioContext;
   let tapNode: AudioWorkletNode | undefined;
   function recorderFor(ctx: AudioContext): Promise<AudioWorkletNode> {
     let rec = recorders.get(ctx);
     if (rec) return rec;
-    if (tap.context && tap.context !== ctx) throw new Error('the e2e tap follows one AudioContext per page');
-    tap.context = ctx;
-    tap.sampleRate = ctx.sampleRate;
+    if (!tap.context) {
+      tap.context = ctx;
+      tap.sampleRate = ctx.sampleRate;
+    }
+    if (tap.context !== ctx) throw new Error('the e2e tap follows one AudioContext per page');
     const url = win.URL.createObjectURL(new win.Blob([TAP_PROCESSOR], { type: 'text/javascript' }));
     rec = ctx.audioWorklet.addModule(url).then(() => {
       const node = new win.AudioWorkletNode(ctx, 'hydra-e2e-tap', {

@@ -68,13 +68,17 @@ describe('dist/hydra-voice.js on a plain page', () => {
   });
 
   it('with worklet-url, the standalone dist/hydra-voice-worklets.js runs the mic under a CSP without blob: or data:', async () => {
+    // A real page file (a srcdoc iframe cannot load worklets under script-src 'self' in
+    // Firefox and WebKit; see loader.test.ts).
     const puppet = await Puppet.create();
+    const frame = document.createElement('iframe');
+    frame.src = new URL('./pages/csp-worklet-url.html', import.meta.url).href;
     try {
-      const { frame, el } = await page(
-        `<meta http-equiv="Content-Security-Policy" content="script-src 'self' 'unsafe-inline'">` +
-          '<script src="/dist/hydra-voice.js"></script>',
-        '<hydra-voice worklet-url="/dist/hydra-voice-worklets.js"></hydra-voice>',
-      );
+      document.body.append(frame);
+      await new Promise((r) => frame.addEventListener('load', r, { once: true }));
+      const win = frame.contentWindow as Window & typeof globalThis;
+      await win.customElements.whenDefined('hydra-voice');
+      const el = frame.contentDocument!.querySelector('hydra-voice') as HydraVoiceElement;
       el.url = puppet.url;
       const errors: string[] = [];
       el.addEventListener('hydra-error', (e) => errors.push((e as CustomEvent).detail.message));
@@ -88,8 +92,8 @@ describe('dist/hydra-voice.js on a plain page', () => {
       expect(atob(append.audio).length).to.equal(640);
       expect(errors).to.deep.equal([]);
       el.stop();
-      frame.remove();
     } finally {
+      frame.remove();
       puppet.dispose();
     }
   });
