@@ -44,11 +44,15 @@ const speakerphoneOnly = SPEAKERPHONE_ONLY.filter((e) => wanted.includes(e)).map
 const all = browserTestFiles(filters);
 const speakerphoneFiles = all.filter((f) => SPEAKERPHONE_FILES.some((s) => f.startsWith(s)));
 
+// The default group: every file in every engine; then the speakerphone-only engines.
+const onlySpeakerphoneEngines = everywhere.length === 0;
 export default {
-  // The default group: every file in every engine; then the speakerphone-only engines.
-  files: everywhere.length > 0 && all.length > 0 ? all : undefined,
-  browsers: everywhere,
-  groups: speakerphoneOnly.length > 0 && speakerphoneFiles.length > 0 ? [{ name: 'speakerphone-only', files: speakerphoneFiles, browsers: speakerphoneOnly }] : [],
+  files: onlySpeakerphoneEngines ? speakerphoneFiles : all,
+  browsers: onlySpeakerphoneEngines ? speakerphoneOnly : everywhere,
+  groups:
+    !onlySpeakerphoneEngines && speakerphoneOnly.length > 0 && speakerphoneFiles.length > 0
+      ? [{ name: 'speakerphone-only', files: speakerphoneFiles, browsers: speakerphoneOnly }]
+      : [],
   concurrentBrowsers: 1,
   nodeResolve: true,
   concurrency: 1,

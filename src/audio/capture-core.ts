@@ -16,6 +16,8 @@ export interface CaptureOptions {
   chunk?: number;
   /** Continuous exact-zero input (ms) after which a `silent` message is posted (default 6000). */
   silentAfterMs?: number;
+  /** Gate the mic with the context's echo guard (echo-guard.ts; default true). */
+  echoGuard?: boolean;
 }
 
 /** Messages the capture processor posts. */
@@ -40,6 +42,11 @@ export type Post = (message: unknown, transfer?: Transferable[]) => void;
 /** Constructor shape of {@link Resampler}, injected so the worklet needs no imports. */
 export type ResamplerClass = new (inRate: number, outRate: number) => Resampler;
 
+/** What the capture needs of the echo guard (echo-guard.ts): a gain (0 or 1) per quantum. */
+export interface EchoGate {
+  heard(input: Float32Array, frame: number): number;
+}
+
 /** Capture processing, independent of AudioWorkletProcessor. */
 export class CaptureCore {
   declare readonly inRate: number;
@@ -55,8 +62,11 @@ export class CaptureCore {
   declare private zeroRun: number;
   declare private readonly silentAfter: number;
   declare private silentReported: boolean;
+  declare private readonly gate: EchoGate | null;
+  declare private gateGain: number;
+  declare private gated: Float32Array;
 
-  constructor(inRate: number, options: CaptureOptions | undefined, ResamplerCtor: ResamplerClass, post: Post) {
+  constructor(inRate: number, options: CaptureOptions | undefined, ResamplerCtor: ResamplerClass, post: Post, gate?: EchoGate | null) {
     const o = options || {};
     this.inRate = inRate;
     this.outRate = o.outRate || 16000;
@@ -71,6 +81,9 @@ export class CaptureCore {
     this.zeroRun = 0;
     this.silentAfter = Math.round(((o.silentAfterMs === undefined ? 6000 : o.silentAfterMs) * inRate) / 1000);
     this.silentReported = false;
+    this.gate = gate || null;
+    this.gateGain = 1;
+    this.gated = new Float32Array(128);
   }
 
   /**
@@ -81,7 +94,7 @@ export class CaptureCore {
     if (!input || input.length === 0) return;
     this.watchZeros(input);
     const r = this.resampler;
-    r.push(input);
+    r.push(this.gate ? this.applyGate(input, frame) : input);
     const ready = r.available();
     if (this.scratch.length < ready) this.scratch = new Float32Array(ready * 2);
     const n = r.pull(this.scratch, 0, ready);
@@ -103,6 +116,19 @@ export class CaptureCore {
         this.sumSq = 0;
       }
     }
+  }
+
+  /** The echo guard's gain for this quantum, ramped from the last one (no clicks). */
+  private applyGate(input: Float32Array, frame: number): Float32Array {
+    const target = this.gate!.heard(input, frame);
+    const from = this.gateGain;
+    this.gateGain = target;
+    if (from === 1 && target === 1) return input;
+    if (this.gated.length !== input.length) this.gated = new Float32Array(input.length);
+    const out = this.gated;
+    const n = input.length;
+    for (let i = 0; i < n; i++) out[i] = input[i]! * (from + ((target - from) * (i + 1)) / n);
+    return out;
   }
 
   private watchZeros(input: Float32Array): void {

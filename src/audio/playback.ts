@@ -1,16 +1,29 @@
 // Model audio (48 kHz PCM16) → playback worklet → the context's default output, which is
-// where the browser's echo canceller listens (a separate <audio> element or output
-// device would hide the reference signal from it).
+// where the browser's echo canceller listens (a separate output device would hide the
+// reference signal from it). When the echo guard hears our own voice come back in the mic
+// (the canceller does not hear Web Audio: Chromium without Chrome-wide echo cancellation),
+// the output moves to a loopback WebRTC route that it does hear (webrtc-route.ts).
 import { loadWorklets } from './worklet-loader.ts';
 import { PLAYBACK_PROCESSOR } from './worklet-source.ts';
 import type { PlaybackCommand, PlaybackMessage, PlaybackOptions as CoreOptions } from './playback-core.ts';
+import type { EchoReport } from './echo-guard.ts';
+import { openWebRtcRoute, webRtcRouteAvailable, type WebRtcRoute } from './webrtc-route.ts';
+
+/** How playback reaches the loudspeaker. */
+export type OutputRoute = 'direct' | 'webrtc';
 
 /** Options for {@link Playback}. */
 export interface PlaybackOptions extends Omit<CoreOptions, 'statusMs'> {
   /** Same-origin URL of dist/hydra-voice-worklets.js (strict CSP). */
   workletUrl?: string | undefined;
-  /** Where to connect (default: ctx.destination). */
+  /** Where to connect (default: ctx.destination). A custom destination never changes route. */
   destination?: AudioNode;
+  /**
+   * `auto` (default): the context's output, moved to the WebRTC route when the echo guard
+   * hears our own voice in the mic and WebRTC exists (moved back if that does not help).
+   * `direct` / `webrtc`: always that route (measurements).
+   */
+  echoRoute?: 'auto' | OutputRoute;
 }
 
 /** Counters for diagnostics and tests. */
@@ -20,6 +33,12 @@ export interface PlaybackStats {
   dropped: number;
   /** Context frame at which the last flush's ramp started (from the worklet). */
   lastFlushFrame: number | undefined;
+  /** The output route in use. */
+  route: OutputRoute;
+  /** The echo guard's latest verdict (echo-guard.ts). */
+  echo: EchoReport | undefined;
+  /** Why the WebRTC route could not be used, when it was wanted. */
+  routeError: string | undefined;
 }
 
 /**
@@ -34,7 +53,9 @@ export class Playback {
   onidle: () => void = () => undefined;
   /** First sample of a response reached the output (context frame). */
   onstarted: (responseId: string, frame: number) => void = () => undefined;
-  readonly stats: PlaybackStats = { underruns: 0, dropped: 0, lastFlushFrame: undefined };
+  /** The output route changed (after the echo guard's verdict). */
+  onroute: (route: OutputRoute) => void = () => undefined;
+  readonly stats: PlaybackStats = { underruns: 0, dropped: 0, lastFlushFrame: undefined, route: 'direct', echo: undefined, routeError: undefined };
 
   private node: AudioWorkletNode | undefined;
   private pending: [PlaybackCommand, Transferable[]][] = [];
@@ -44,13 +65,23 @@ export class Playback {
   private disposed = false;
   private syncSeq = 0;
   private readonly syncs = new Map<number, (buffered: number) => void>();
+  private readonly routePolicy: 'auto' | OutputRoute;
+  private readonly customDestination: boolean;
+  private webrtc: WebRtcRoute | undefined;
+  private switching = false;
+  /** The WebRTC route was tried and the echo stayed: do not pay its latency again. */
+  private webrtcUseless = false;
+  /** A move was made; waiting for the guard to say it started learning the new path. */
+  private relearning = false;
 
   constructor(
     readonly ctx: BaseAudioContext,
     options: PlaybackOptions = {},
   ) {
-    const { workletUrl, destination, ...core } = options;
-    this.readyPromise = loadWorklets(ctx, { workletUrl }).then(() => {
+    const { workletUrl, destination, echoRoute, ...core } = options;
+    this.customDestination = destination !== undefined;
+    this.routePolicy = this.customDestination ? 'direct' : (echoRoute ?? 'auto');
+    this.readyPromise = loadWorklets(ctx, { workletUrl }).then(async () => {
       if (this.disposed) return;
       const node = new AudioWorkletNode(ctx, PLAYBACK_PROCESSOR, {
         numberOfInputs: 0,
@@ -59,7 +90,12 @@ export class Playback {
         processorOptions: core satisfies CoreOptions,
       });
       node.port.onmessage = (e: MessageEvent<PlaybackMessage | { type: 'ready' }>) => this.onMessage(e.data);
-      node.connect(destination ?? ctx.destination);
+      if (this.routePolicy === 'webrtc') {
+        // Forced (measurements): the route must work or playback fails loudly.
+        this.webrtc = await openWebRtcRoute(ctx as AudioContext);
+        node.connect(this.webrtc.input);
+        this.stats.route = 'webrtc';
+      } else node.connect(destination ?? ctx.destination);
       this.node = node;
       for (const [cmd, transfer] of this.pending) node.port.postMessage(cmd, transfer);
       this.pending = [];
@@ -135,6 +171,61 @@ export class Playback {
       this.node.disconnect();
       this.node = undefined;
     }
+    this.webrtc?.close();
+    this.webrtc = undefined;
+  }
+
+  /**
+   * The echo guard's verdict changed. `echo` on the direct route: the browser's canceller
+   * does not hear Web Audio, so move to the WebRTC route (if there is WebRTC); `echo` on the
+   * WebRTC route: it does not help either (no canceller at all), so move back and leave the
+   * guard to gate the mic. Each move makes the guard learn the new path.
+   */
+  private onEcho(report: EchoReport): void {
+    this.stats.echo = report;
+    // Reports posted before the worklet learned of the last move describe the old route.
+    if (this.relearning) {
+      if (report.state !== 'unknown') return;
+      this.relearning = false;
+    }
+    if (this.routePolicy !== 'auto' || report.state !== 'echo' || this.switching || !this.node) return;
+    if (this.stats.route === 'direct') {
+      if (this.webrtcUseless) return;
+      if (!webRtcRouteAvailable()) {
+        this.stats.routeError ??= 'this browser has no RTCPeerConnection';
+        return;
+      }
+      this.switching = true;
+      openWebRtcRoute(this.ctx as AudioContext).then(
+        (route) => {
+          this.switching = false;
+          const node = this.node;
+          if (this.disposed || !node) return route.close();
+          this.webrtc = route;
+          node.connect(route.input);
+          node.disconnect(this.ctx.destination);
+          this.setRoute('webrtc');
+        },
+        (e: Error) => {
+          this.switching = false;
+          this.webrtcUseless = true;
+          this.stats.routeError = e.message;
+        },
+      );
+    } else {
+      this.webrtcUseless = true;
+      this.node.connect(this.ctx.destination);
+      this.webrtc?.close();
+      this.webrtc = undefined;
+      this.setRoute('direct');
+    }
+  }
+
+  private setRoute(route: OutputRoute): void {
+    this.stats.route = route;
+    this.relearning = true;
+    this.node?.port.postMessage({ type: 'echo-relearn' });
+    this.onroute(route);
   }
 
   private send(cmd: PlaybackCommand, transfer: Transferable[] = []): void {
@@ -169,6 +260,9 @@ export class Playback {
         this.stats.dropped = Math.max(this.stats.dropped, m.dropped);
         this.syncs.get(m.seq)?.(m.buffered);
         this.syncs.delete(m.seq);
+        break;
+      case 'echo':
+        this.onEcho(m.report);
         break;
     }
   }

@@ -4,6 +4,7 @@
 // worklet-entry.ts module file; on the main thread it is never called. Free names in it
 // are the worklet scope's own globals, which no minifier renames.
 import type { CaptureCore } from './capture-core.ts';
+import type { EchoGuard } from './echo-guard.ts';
 import type { PlaybackCore } from './playback-core.ts';
 import type { Resampler } from './resampler.ts';
 
@@ -16,15 +17,21 @@ declare class AudioWorkletProcessor {
   constructor(options?: AudioWorkletNodeOptions);
 }
 
-/** Registers the capture and playback processors under the given names. */
+/**
+ * Registers the capture and playback processors under the given names. Both share one
+ * echo guard (the module is evaluated once per AudioContext): playback tells it what it
+ * plays, capture asks it whether the mic hears only that.
+ */
 export function registerHydraProcessors(
   ResamplerClass: typeof Resampler,
   CaptureClass: typeof CaptureCore,
   PlaybackClass: typeof PlaybackCore,
+  EchoGuardClass: typeof EchoGuard,
   captureName: string,
   playbackName: string,
 ): void {
   const post = (port: MessagePort) => (m: unknown, t?: Transferable[]) => port.postMessage(m, t || []);
+  const guard = new EchoGuardClass(sampleRate);
 
   class HydraVoiceCaptureProcessor extends AudioWorkletProcessor {
     declare alive: boolean;
@@ -34,7 +41,8 @@ export function registerHydraProcessors(
       super(options);
       this.alive = true;
       this.mix = null;
-      this.core = new CaptureClass(sampleRate, (options && options.processorOptions) || {}, ResamplerClass, post(this.port));
+      const o = (options && options.processorOptions) || {};
+      this.core = new CaptureClass(sampleRate, o, ResamplerClass, post(this.port), o.echoGuard === false ? null : guard);
       this.port.onmessage = (e: MessageEvent) => {
         if (e.data && e.data.type === 'stop') this.alive = false;
       };
@@ -58,12 +66,17 @@ export function registerHydraProcessors(
   class HydraVoicePlaybackProcessor extends AudioWorkletProcessor {
     declare alive: boolean;
     declare core: PlaybackCore;
+    declare echoState: string;
+    declare echoReportAt: number;
     constructor(options: AudioWorkletNodeOptions) {
       super(options);
       this.alive = true;
+      this.echoState = '';
+      this.echoReportAt = 0;
       this.core = new PlaybackClass(sampleRate, (options && options.processorOptions) || {}, ResamplerClass, post(this.port));
       this.port.onmessage = (e: MessageEvent) => {
         if (e.data && e.data.type === 'stop') this.alive = false;
+        else if (e.data && e.data.type === 'echo-relearn') guard.relearn();
         else this.core.command(e.data);
       };
     }
@@ -71,6 +84,14 @@ export function registerHydraProcessors(
       const out = outputs[0];
       if (!out || out.length === 0) return this.alive;
       this.core.process(out[0]!, currentFrame);
+      guard.played(out[0]!, currentFrame);
+      // Playback chooses its output route from the guard's verdict (playback.ts); a report
+      // every ~2 s keeps its counters current for diagnostics.
+      if (guard.state !== this.echoState || currentFrame >= this.echoReportAt) {
+        this.echoState = guard.state;
+        this.echoReportAt = currentFrame + 2 * sampleRate;
+        this.port.postMessage({ type: 'echo', report: guard.report() });
+      }
       for (let c = 1; c < out.length; c++) out[c]!.set(out[0]!);
       return this.alive;
     }

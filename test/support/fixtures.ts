@@ -19,6 +19,8 @@ export interface Fixtures {
   questionWav: string;
   /** Another voice (Flite "rms") talking over the agent: the barge-in. */
   interruptionWav: string;
+  /** A short prompt ("Go on."), to ask for the next reply quickly. */
+  promptWav: string;
   /** 10 s of a quiet room (white noise at -60 dBFS RMS): a real mic never delivers exact zeros. */
   roomToneWav: string;
 }
@@ -26,6 +28,7 @@ export interface Fixtures {
 /** Words of the fixtures, for tests that check what was heard. */
 export const QUESTION_TEXT = 'What is the weather like in Paris today?';
 export const INTERRUPTION_TEXT = 'Sorry to interrupt, but what about tomorrow?';
+export const PROMPT_TEXT = 'Go on.';
 
 /** Deterministic white noise (xorshift32) with the given RMS in int16 units. */
 function noise(samples: number, rms: number, seed = 12345): Int16Array {
@@ -71,6 +74,7 @@ export async function prepareFixtures(): Promise<Fixtures> {
   const questionWav = join(dir, 'question-48k.wav');
   const interruptionWav = join(dir, 'interruption-48k.wav');
   const roomToneWav = join(dir, 'room-tone-48k.wav');
+  const promptWav = join(dir, 'prompt-48k.wav');
   const pad = silence(0.2 * 48_000);
   await once(micSpeechWav, async () => {
     const speech = await synthesizeSpeech(QUESTION_TEXT, { sampleRate: 48_000 });
@@ -81,6 +85,7 @@ export async function prepareFixtures(): Promise<Fixtures> {
   await once(interruptionWav, async () =>
     encodeWav(concat(pad, await synthesizeSpeech(INTERRUPTION_TEXT, { voice: 'rms', sampleRate: 48_000 }), pad), 48_000),
   );
+  await once(promptWav, async () => encodeWav(concat(pad, await synthesizeSpeech(PROMPT_TEXT, { sampleRate: 48_000 }), pad), 48_000));
   await once(roomToneWav, () => encodeWav(noise(10 * 48_000, 32768 * 10 ** (-60 / 20)), 48_000));
-  return { micSpeechWav, micSilenceWav, questionWav, interruptionWav, roomToneWav };
+  return { micSpeechWav, micSilenceWav, questionWav, interruptionWav, promptWav, roomToneWav };
 }

@@ -11,7 +11,7 @@
 import type { PulseRoom } from './pulse.ts';
 import type { Fixtures } from './fixtures.ts';
 
-export type VoiceName = 'question' | 'interruption' | 'room-tone';
+export type VoiceName = 'question' | 'interruption' | 'prompt';
 
 interface CommandArgs {
   command: string;
@@ -23,7 +23,7 @@ export function roomPlugin(rooms: Map<string, PulseRoom>, fixtures: Fixtures) {
   const files: Record<VoiceName, string> = {
     question: fixtures.questionWav,
     interruption: fixtures.interruptionWav,
-    'room-tone': fixtures.roomToneWav,
+    prompt: fixtures.promptWav,
   };
   const killAll = () => {
     for (const room of rooms.values()) {

@@ -25,6 +25,10 @@ export interface E2ePage {
   el: HydraVoiceElement;
   tap: WorkletTap;
   log: Recorded[];
+  /** The echo guard's verdicts as the playback worklet posted them (src/audio/echo-guard.ts). */
+  echo: { ctxTime: number; state: string; delayMs: number; erlDb: number; gatedQuanta: number }[];
+  /** RTCPeerConnections the page created (the WebRTC output route makes two). */
+  peerConnections(): number;
   /** The element's AudioContext time now (NaN before start). */
   now(): number;
   /** Clicks the element's part=button (start/stop, as a user would). */
@@ -77,6 +81,8 @@ export async function openPage(attrs: Record<string, string | boolean> = {}, pag
   requireCapabilities(win);
   // Before the element creates its AudioContext: every connection to a destination is tapped.
   const tap = installWorkletTap(win);
+  const echo = watchEchoReports(win, () => (tap.context ? tap.context.currentTime : NaN));
+  const peers = countPeerConnections(win);
   await win.customElements.whenDefined('hydra-voice');
   const el = frame.contentDocument!.querySelector('hydra-voice') as HydraVoiceElement;
   if (!el) throw new Error(`${page} has no <hydra-voice>`);
@@ -140,6 +146,8 @@ export async function openPage(attrs: Record<string, string | boolean> = {}, pag
     el,
     tap,
     log,
+    echo,
+    peerConnections: peers,
     now,
     clickButton: () => (el.shadowRoot!.querySelector('[part~=button]') as HTMLButtonElement).click(),
     events,
@@ -153,6 +161,41 @@ export async function openPage(attrs: Record<string, string | boolean> = {}, pag
       }
     },
   };
+}
+
+/** Records the playback worklet's echo-guard messages as the page receives them (observes only). */
+function watchEchoReports(win: Window & typeof globalThis, now: () => number): E2ePage['echo'] {
+  const reports: E2ePage['echo'] = [];
+  const desc = Object.getOwnPropertyDescriptor(win.MessagePort.prototype, 'onmessage')!;
+  Object.defineProperty(win.MessagePort.prototype, 'onmessage', {
+    ...desc,
+    set(this: MessagePort, fn: ((ev: MessageEvent) => unknown) | null) {
+      desc.set!.call(
+        this,
+        fn &&
+          function (this: MessagePort, ev: MessageEvent) {
+            const d = ev.data as { type?: string; report?: Omit<E2ePage['echo'][number], 'ctxTime'> } | undefined;
+            if (d && d.type === 'echo' && d.report) reports.push({ ctxTime: now(), ...d.report });
+            return fn.call(this, ev);
+          },
+      );
+    },
+  });
+  return reports;
+}
+
+/** Counts RTCPeerConnections created by the page (none where the browser has no WebRTC). */
+function countPeerConnections(win: Window & typeof globalThis): () => number {
+  let n = 0;
+  const Original = win.RTCPeerConnection;
+  if (typeof Original !== 'function') return () => 0;
+  win.RTCPeerConnection = new Proxy(Original, {
+    construct(Target, args) {
+      n++;
+      return Reflect.construct(Target, args) as RTCPeerConnection;
+    },
+  });
+  return () => n;
 }
 
 /** A compact, readable trace of the conversation for failure messages. */
@@ -266,19 +309,22 @@ export function installWorkletTap(win: Window & typeof globalThis): WorkletTap {
     nextFrame = frame + data.length;
   };
   const recorders = new WeakMap<BaseAudioContext, Promise<AudioWorkletNode>>();
+  const tapped = new WeakSet<AudioNode>();
   const originalConnect = win.AudioNode.prototype.connect as (...args: unknown[]) => unknown;
   // The page's clock from the moment its context exists (events can arrive before anything
   // is connected to the destination: WebKit loads the worklets after the greeting started).
-  const OriginalContext = win.AudioContext;
-  win.AudioContext = class extends OriginalContext {
-    constructor(options?: AudioContextOptions) {
-      super(options);
+  // A Proxy, not a subclass: WebKit makes the nodes of a subclassed context (its
+  // destination) in the subclass's realm, where `instanceof` the page's classes fails.
+  win.AudioContext = new Proxy(win.AudioContext, {
+    construct(Target, args) {
+      const ctx = Reflect.construct(Target, args) as AudioContext;
       if (!tap.context) {
-        tap.context = this;
-        tap.sampleRate = this.sampleRate;
+        tap.context = ctx;
+        tap.sampleRate = ctx.sampleRate;
       }
-    }
-  } as typeof AudioContext;
+      return ctx;
+    },
+  });
   let tapNode: AudioWorkletNode | undefined;
   function recorderFor(ctx: AudioContext): Promise<AudioWorkletNode> {
     let rec = recorders.get(ctx);
@@ -311,7 +357,10 @@ export function installWorkletTap(win: Window & typeof globalThis): WorkletTap {
   win.AudioNode.prototype.connect = function (this: AudioNode, ...args: unknown[]) {
     const result = originalConnect.apply(this, args);
     const target = args[0];
-    if (target instanceof win.AudioDestinationNode && this !== tapNode) {
+    // The context's output, or the WebRTC route to the loudspeaker (src/audio/webrtc-route.ts).
+    const output = target === this.context.destination || (typeof win.MediaStreamAudioDestinationNode === 'function' && target instanceof win.MediaStreamAudioDestinationNode);
+    if (output && this !== tapNode && !tapped.has(this)) {
+      tapped.add(this);
       void recorderFor(this.context as AudioContext).then((node) => originalConnect.call(this, node));
     }
     return result;

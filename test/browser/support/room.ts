@@ -3,7 +3,9 @@
 // (the page's playback into the room, where the mic hears it).
 import { executeServerCommand } from '@web/test-runner-commands';
 
-export type Voice = 'question' | 'interruption';
+/** question: "What is the weather like in Paris today?"; interruption: another voice,
+ *  "Sorry to interrupt, but what about tomorrow?"; prompt: "Go on." */
+export type Voice = 'question' | 'interruption' | 'prompt';
 
 /** The engine/variant the runner launched this page in (e.g. 'chromium-no-chrome-wide-aec'). */
 export async function roomEngine(): Promise<string> {

@@ -1,0 +1,346 @@
+// The echo guard: keeps the agent's own voice, coming back from the loudspeaker into the
+// microphone, from reaching Hydra as "the user started speaking" (a self-interruption).
+//
+// Browsers cancel echo in getUserMedia, but only of audio their canceller hears as the
+// reference: Chromium without Chrome-wide echo cancellation (older or differently
+// configured Chromes) does not hear Web Audio output, and WebKitGTK has no canceller at
+// all (measured in the speakerphone rig: 0 dB of attenuation, see README "Browsers"). The
+// guard measures, from the signals themselves, whether what we play comes back:
+//
+//   - The playback worklet reports the energy of every render quantum it plays
+//     (`played`); the capture worklet the energy of every quantum the mic hears (`heard`).
+//     Both run on the same render thread and share this object (worklet-processors.ts).
+//   - Every block (8 quanta, ~21 ms) it correlates the two level envelopes over the last
+//     2 s at every lag up to 0.75 s: an echo follows the reference at a fixed lag and
+//     gain (its echo return loss, ERL). States: `unknown` (at the start), `cancelled`
+//     (the mic stays far below what we play: the browser cancels), `echo` (it does not).
+//   - Per quantum it gates the mic: audio passes when no echo of ours can be in it, or
+//     when the mic is clearly louder than the echo we predict (double talk: the user
+//     talks over the agent, a barge-in Hydra must hear); otherwise Hydra gets silence.
+//     Until the state is known the guard assumes the worst (echo up to 10 dB louder than
+//     what we play, at any lag up to 0.75 s); once
+//     `cancelled`, it still refuses mic audio less than 20 dB below what we play (the
+//     short leaks a loaded machine's canceller lets through after a jump in loop delay).
+//
+// Where it is `echo` and WebRTC exists, Playback reroutes its output through a loopback
+// RTCPeerConnection so the browser's canceller hears it (playback.ts): the guard then
+// learns again and normally ends `cancelled`.
+//
+// Runs inside the AudioWorkletGlobalScope via Function.prototype.toString(): keep it
+// self-contained (no imports, no module-level names, no static members or field
+// initializers).
+
+/** What the guard has concluded about the echo of our own playback. */
+export type EchoState = 'unknown' | 'cancelled' | 'echo';
+
+/** A snapshot of the guard, as posted to the main thread. */
+export interface EchoReport {
+  state: EchoState;
+  /** Loop delay (loudspeaker → mic) in ms, when state is `echo`. */
+  delayMs: number;
+  /** Echo return loss in dB (mic level of our echo relative to what we play; 0 = as loud). */
+  erlDb: number;
+  /** Quanta the mic was gated (sent as silence) so far. */
+  gatedQuanta: number;
+}
+
+export class EchoGuard {
+  declare readonly rate: number;
+  /** Render quanta per analysis block. */
+  declare private readonly qpb: number;
+  /** Per-quantum energies (mean square) of what we played / what the mic heard, by quantum number. */
+  declare private refQ: Float32Array;
+  declare private refQn: Float64Array;
+  declare private micQ: Float32Array;
+  declare private micQn: Float64Array;
+  /** Per-block levels in dB, by block number. */
+  declare private refB: Float32Array;
+  declare private refBn: Float64Array;
+  declare private micB: Float32Array;
+  declare private micBn: Float64Array;
+  declare private refAcc: number;
+  declare private refAccN: number;
+  declare private refAccBlock: number;
+  declare private micAcc: number;
+  declare private micAccN: number;
+  declare private micAccBlock: number;
+  /** Largest lag searched, in blocks. */
+  declare private readonly maxLagB: number;
+  /** Analysis window, in blocks. */
+  declare private readonly windowB: number;
+  declare private stateCode: number;
+  declare private delayB: number;
+  declare private erl: number;
+  /** Noise floor of the mic (mean square), tracked from quiet blocks. */
+  declare private floor: number;
+  /** Quanta of double talk still to pass after the last detection. */
+  declare private hold: number;
+  /** Consecutive quanta in which the mic was louder than our echo can be. */
+  declare private talk: number;
+  declare private gated: number;
+  declare private echoVotes: number;
+  declare private scratchB: Float64Array;
+
+  constructor(rate: number) {
+    this.rate = rate;
+    this.qpb = 8;
+    const quanta = 2048; // ~5.5 s at 48 kHz
+    this.refQ = new Float32Array(quanta);
+    this.refQn = new Float64Array(quanta).fill(-1);
+    this.micQ = new Float32Array(quanta);
+    this.micQn = new Float64Array(quanta).fill(-1);
+    const blocks = 256;
+    this.refB = new Float32Array(blocks);
+    this.refBn = new Float64Array(blocks).fill(-1);
+    this.micB = new Float32Array(blocks);
+    this.micBn = new Float64Array(blocks).fill(-1);
+    this.refAcc = 0;
+    this.refAccN = 0;
+    this.refAccBlock = -1;
+    this.micAcc = 0;
+    this.micAccN = 0;
+    this.micAccBlock = -1;
+    const blockS = (128 * this.qpb) / rate;
+    this.maxLagB = Math.ceil(0.75 / blockS);
+    this.windowB = Math.ceil(2.0 / blockS);
+    this.stateCode = 0;
+    this.delayB = 0;
+    this.erl = 0;
+    this.floor = 1e-7;
+    this.hold = 0;
+    this.talk = 0;
+    this.gated = 0;
+    this.echoVotes = 0;
+    this.scratchB = new Float64Array(this.windowB);
+  }
+
+  get state(): EchoState {
+    return this.stateCode === 1 ? 'cancelled' : this.stateCode === 2 ? 'echo' : 'unknown';
+  }
+
+  report(): EchoReport {
+    return {
+      state: this.state,
+      delayMs: this.stateCode === 2 ? Math.round((this.delayB * 128 * this.qpb * 1000) / this.rate) : 0,
+      erlDb: Math.round(this.erl * 10) / 10,
+      gatedQuanta: this.gated,
+    };
+  }
+
+  /** Forget the echo path (the output route changed): assume the worst until measured again. */
+  relearn(): void {
+    this.stateCode = 0;
+    this.echoVotes = 0;
+    this.erl = 0;
+    // What the mic heard before the change says nothing about the new path.
+    this.micBn.fill(-1);
+  }
+
+  /** The playback worklet played `out` at context frame `frame`. */
+  played(out: Float32Array, frame: number): void {
+    const q = Math.round(frame / 128);
+    let e = 0;
+    for (let i = 0; i < out.length; i++) e += out[i]! * out[i]!;
+    e /= out.length || 1;
+    const k = q % this.refQ.length;
+    this.refQ[k] = e;
+    this.refQn[k] = q;
+    const b = Math.floor(q / this.qpb);
+    if (b !== this.refAccBlock) {
+      if (this.refAccBlock >= 0) this.closeBlock(this.refB, this.refBn, this.refAccBlock, this.refAcc, this.refAccN);
+      this.refAccBlock = b;
+      this.refAcc = 0;
+      this.refAccN = 0;
+    }
+    this.refAcc += e;
+    this.refAccN++;
+  }
+
+  /**
+   * The mic delivered `input` at context frame `frame`. Returns the gain for this quantum:
+   * 1 (pass) or 0 (our own echo: send silence). Callers ramp between them.
+   */
+  heard(input: Float32Array, frame: number): number {
+    const q = Math.round(frame / 128);
+    let e = 0;
+    for (let i = 0; i < input.length; i++) e += input[i]! * input[i]!;
+    e /= input.length || 1;
+    const k = q % this.micQ.length;
+    this.micQ[k] = e;
+    this.micQn[k] = q;
+    const b = Math.floor(q / this.qpb);
+    if (b !== this.micAccBlock) {
+      if (this.micAccBlock >= 0) {
+        const mean = this.micAccN > 0 ? this.micAcc / this.micAccN : 0;
+        this.closeBlock(this.micB, this.micBn, this.micAccBlock, this.micAcc, this.micAccN);
+        // Noise floor: follows quiet blocks down at once, rises slowly (~3 dB/s).
+        this.floor = mean < this.floor ? Math.max(mean, 1e-10) : this.floor * 1.016;
+        this.analyze(this.micAccBlock);
+      }
+      this.micAccBlock = b;
+      this.micAcc = 0;
+      this.micAccN = 0;
+    }
+    this.micAcc += e;
+    this.micAccN++;
+    const pass = this.decide(q);
+    if (!pass) this.gated++;
+    return pass ? 1 : 0;
+  }
+
+  private closeBlock(levels: Float32Array, numbers: Float64Array, block: number, acc: number, n: number): void {
+    const k = block % levels.length;
+    levels[k] = 10 * Math.log10(n > 0 ? acc / n + 1e-12 : 1e-12);
+    numbers[k] = block;
+  }
+
+  /** Level (dB) of block `b`, floored at -70 dB; `missing` when the block was not recorded. */
+  private level(levels: Float32Array, numbers: Float64Array, b: number, missing: number): number {
+    const k = ((b % levels.length) + levels.length) % levels.length;
+    if (b < 0 || numbers[k] !== b) return missing;
+    const v = levels[k]!;
+    return v < -70 ? -70 : v;
+  }
+
+  /**
+   * Re-estimates the echo path after mic block `b` closed. For every lag: how well the
+   * mic's envelope follows ours (correlation) and how loud the mic is where we played
+   * (median of mic - reference, over the blocks where the reference was active).
+   *   echo:      at the best-correlated lag the mic follows us (r > 0.6) at an ERL above
+   *              -25 dB, in at least 60 % of those blocks (within 8 dB of the ERL): the
+   *              user answering right after the agent correlates at some lag too, but
+   *              leaves most of our blocks unanswered;
+   *   cancelled: at every lag the mic stays 25 dB or more below what we played.
+   */
+  private analyze(b: number): void {
+    const W = this.windowB;
+    // Nothing played is silence; mic blocks from before a relearn() do not count.
+    const refAt = (t: number) => this.level(this.refB, this.refBn, t, -70);
+    const micAt = (t: number) => this.level(this.micB, this.micBn, t, NaN);
+    const diff = this.scratchB;
+    let bestR = -1;
+    let bestD = -1;
+    let bestErl = -99;
+    let bestFollow = 0;
+    let loudest = -99;
+    let lags = 0;
+    for (let d = 0; d <= this.maxLagB; d++) {
+      let n = 0;
+      let sx = 0;
+      let sy = 0;
+      let sxx = 0;
+      let syy = 0;
+      let sxy = 0;
+      let active = 0;
+      for (let i = 0; i < W; i++) {
+        const y = micAt(b - i);
+        if (y !== y) continue;
+        const x = refAt(b - i - d);
+        n++;
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
+        if (x > -50) diff[active++] = y - x;
+      }
+      if (active < 24) continue; // not enough of our own speech at this lag yet (~0.5 s)
+      lags++;
+      const cov = sxy - (sx * sy) / n;
+      const den = Math.sqrt((sxx - (sx * sx) / n) * (syy - (sy * sy) / n));
+      const r = den > 1e-9 ? cov / den : 0;
+      const erl = this.median(diff, active);
+      if (erl > loudest) loudest = erl;
+      if (r > bestR) {
+        let follow = 0;
+        for (let i = 0; i < active; i++) if (Math.abs(diff[i]! - erl) < 8) follow++;
+        bestR = r;
+        bestD = d;
+        bestErl = erl;
+        bestFollow = follow / active;
+      }
+    }
+    if (bestD < 0) return;
+    if (bestR > 0.6 && bestErl > -25 && bestFollow >= 0.6) {
+      // Our envelope comes back: twice in a row (one block apart) makes it an echo.
+      if (++this.echoVotes >= 2) {
+        this.stateCode = 2;
+        this.delayB = bestD;
+        this.erl = bestErl;
+      }
+    } else {
+      this.echoVotes = 0;
+      // Every lag must have been judged: early in a reply the short lags see our speech
+      // before its echo has had time to come back.
+      if (lags === this.maxLagB + 1 && loudest < -25) {
+        this.stateCode = 1;
+        this.erl = loudest;
+      }
+    }
+  }
+
+  private median(xs: Float64Array, n: number): number {
+    const a = xs.slice(0, n);
+    a.sort(); // typed arrays sort numerically
+    return a[n >> 1]!;
+  }
+
+  /** Loudest reference quantum (mean square) among quanta [from, to]. */
+  private loudestRef(from: number, to: number): number {
+    let m = 0;
+    for (let q = from; q <= to; q++) {
+      const k = ((q % this.refQ.length) + this.refQ.length) % this.refQ.length;
+      if (this.refQn[k] === q && this.refQ[k]! > m) m = this.refQ[k]!;
+    }
+    return m;
+  }
+
+  /** Mean mic energy over the last 4 quanta up to q. */
+  private recentMic(q: number): number {
+    let s = 0;
+    let n = 0;
+    for (let x = q - 3; x <= q; x++) {
+      const k = ((x % this.micQ.length) + this.micQ.length) % this.micQ.length;
+      if (this.micQn[k] === x) {
+        s += this.micQ[k]!;
+        n++;
+      }
+    }
+    return n > 0 ? s / n : 0;
+  }
+
+  private decide(q: number): boolean {
+    const qpb = this.qpb;
+    let echo: number;
+    if (this.stateCode === 2) {
+      // Around the measured lag, 6 dB above the measured loss (the capture's gain control
+      // moves it). The loop delay wanders (a loaded machine's audio server): 2 blocks of
+      // slack before it, 5 after (a late echo of the agent's last word must stay gated).
+      const lag = this.delayB * qpb;
+      echo = Math.pow(10, (this.erl + 6) / 10) * this.loudestRef(q - lag - 5 * qpb, q - lag + 2 * qpb);
+    } else {
+      // Unknown lag: anything we played in the lag range. Until measured, assume the echo
+      // may be 10 dB louder than what we play (a capture's automatic gain control lifts it:
+      // Chromium without Chrome-wide echo cancellation, +6 dB measured); once the browser
+      // is known to cancel, refuse only mic audio within 20 dB of it.
+      const erl = this.stateCode === 1 ? -20 : 10;
+      echo = Math.pow(10, erl / 10) * this.loudestRef(q - (this.maxLagB + 1) * qpb, q);
+    }
+    if (echo < this.floor * 2) {
+      this.hold = 0;
+      this.talk = 0;
+      return true; // nothing of ours can be in the mic
+    }
+    const mic = this.recentMic(q);
+    // Double talk: the mic clearly louder than our echo can be, for 8 quanta (~21 ms) in a
+    // row (4 once the browser is known to cancel); it passes while that lasts and ~107 ms
+    // after, so a barge-in reaches Hydra in stretches its turn detection takes for speech.
+    this.talk = mic > 2 * echo + 2 * this.floor ? this.talk + 1 : 0;
+    if (this.talk >= (this.stateCode === 1 ? 4 : 8)) this.hold = 40;
+    if (this.hold > 0) {
+      this.hold--;
+      return true;
+    }
+    return false;
+  }
+}
