@@ -6,6 +6,9 @@
 //   audio   bench/audio.ts   resampler quality, capture/flush latency, main-thread cost (Chromium)
 //   e2e     bench/e2e.ts     client latencies and voice-to-voice through the simulator (Chromium)
 //   relay   bench/relay.ts   relay's added latency p50/p99 and memory per session at 100 sessions
+//   engines bench/engines.ts per engine (Chromium, Firefox, WebKitGTK, Chromium without Chrome-wide
+//                            echo cancellation): echo at the mic in the speakerphone rig, what the
+//                            WebRTC route costs, self-interruptions, client latencies side by side
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { measureSize } from './size.ts';
@@ -58,10 +61,16 @@ async function optional(name: string, file: string, fn: string) {
 await optional('audio', './audio.ts', 'runAudioBench');
 await optional('e2e', './e2e.ts', 'runE2eBench');
 await optional('relay', './relay.ts', 'runRelayBench');
+await optional('engines', './engines.ts', 'runEnginesBench');
 
-const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+// Rows whose value is long (the engines side by side) get their own lines.
+const wide = (r: Row) => r[1].length > 60;
+const widths = [0, 1, 2].map((i) => Math.max(...rows.filter((r) => !wide(r)).map((r) => r[i]!.length)));
 console.log('\nhydra-voice benchmarks\n');
-for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+for (const r of rows) {
+  if (wide(r)) console.log(`${r[0]}\n    ${r[1]}\n    (${r[2]})`);
+  else console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+}
 mkdirSync('bench/results', { recursive: true });
 const json = JSON.stringify(results, null, 2);
 writeFileSync('bench/results/latest.json', json);

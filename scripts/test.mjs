@@ -81,6 +81,9 @@ if (only !== 'node') {
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     if (existsSync(json)) {
       const c = JSON.parse(readFileSync(json, 'utf8'));
+      for (const [engine, e] of Object.entries(c.engines)) {
+        for (const f of e.failures) console.log(`\n✗ [${engine}] ${f.file}: ${f.title}\n${f.error.replace(/^/gm, '    ')}`);
+      }
       console.log('');
       for (const [engine, e] of Object.entries(c.engines)) {
         console.log(`${engine}: ${e.passed} passed, ${e.failed} failed, ${e.skipped} skipped (tests ran ${(e.testMs / 1000).toFixed(0)} s)`);

@@ -42,9 +42,11 @@ export type Post = (message: unknown, transfer?: Transferable[]) => void;
 /** Constructor shape of {@link Resampler}, injected so the worklet needs no imports. */
 export type ResamplerClass = new (inRate: number, outRate: number) => Resampler;
 
-/** What the capture needs of the echo guard (echo-guard.ts): a gain (0 or 1) per quantum. */
+/** What the capture needs of the echo guard (echo-guard.ts). */
 export interface EchoGate {
-  heard(input: Float32Array, frame: number): number;
+  heard(input: Float32Array, frame: number): void;
+  /** 1 pass, 0 silence (see EchoGuard.decide). */
+  decide(frame: number): number;
 }
 
 /** Capture processing, independent of AudioWorkletProcessor. */
@@ -93,8 +95,15 @@ export class CaptureCore {
   process(input: Float32Array | undefined, frame: number): void {
     if (!input || input.length === 0) return;
     this.watchZeros(input);
+    if (!this.gate) return this.feed(input, frame);
+    this.gate.heard(input, frame);
+    this.feed(this.applyGate(input, this.gate.decide(frame)), frame);
+  }
+
+  /** Resamples one quantum (context frame `frame`) and posts every chunk it completes. */
+  private feed(input: Float32Array, frame: number): void {
     const r = this.resampler;
-    r.push(this.gate ? this.applyGate(input, frame) : input);
+    r.push(input);
     const ready = r.available();
     if (this.scratch.length < ready) this.scratch = new Float32Array(ready * 2);
     const n = r.pull(this.scratch, 0, ready);
@@ -118,9 +127,8 @@ export class CaptureCore {
     }
   }
 
-  /** The echo guard's gain for this quantum, ramped from the last one (no clicks). */
-  private applyGate(input: Float32Array, frame: number): Float32Array {
-    const target = this.gate!.heard(input, frame);
+  /** `input` at gain `target` (0 or 1), ramped from the last quantum's gain (no clicks). */
+  private applyGate(input: Float32Array, target: number): Float32Array {
     const from = this.gateGain;
     this.gateGain = target;
     if (from === 1 && target === 1) return input;

@@ -17,7 +17,7 @@
 //   - Per quantum it gates the mic: audio passes when no echo of ours can be in it, or
 //     when the mic is clearly louder than the echo we predict (double talk: the user
 //     talks over the agent, a barge-in Hydra must hear); otherwise Hydra gets silence.
-//     Until the state is known the guard assumes the worst (echo up to 10 dB louder than
+//     Until the state is known the guard assumes the worst (echo up to 6 dB louder than
 //     what we play, at any lag up to 0.75 s); once
 //     `cancelled`, it still refuses mic audio less than 20 dB below what we play (the
 //     short leaks a loaded machine's canceller lets through after a jump in loop delay).
@@ -80,6 +80,8 @@ export class EchoGuard {
   declare private gated: number;
   declare private echoVotes: number;
   declare private scratchB: Float64Array;
+  /** Lag (blocks) of the current run of echo votes. */
+  declare private voteLag: number;
 
   constructor(rate: number) {
     this.rate = rate;
@@ -112,6 +114,7 @@ export class EchoGuard {
     this.gated = 0;
     this.echoVotes = 0;
     this.scratchB = new Float64Array(this.windowB);
+    this.voteLag = -1;
   }
 
   get state(): EchoState {
@@ -156,11 +159,8 @@ export class EchoGuard {
     this.refAccN++;
   }
 
-  /**
-   * The mic delivered `input` at context frame `frame`. Returns the gain for this quantum:
-   * 1 (pass) or 0 (our own echo: send silence). Callers ramp between them.
-   */
-  heard(input: Float32Array, frame: number): number {
+  /** The mic delivered `input` at context frame `frame` (then ask {@link decide} about it). */
+  heard(input: Float32Array, frame: number): void {
     const q = Math.round(frame / 128);
     let e = 0;
     for (let i = 0; i < input.length; i++) e += input[i]! * input[i]!;
@@ -183,9 +183,6 @@ export class EchoGuard {
     }
     this.micAcc += e;
     this.micAccN++;
-    const pass = this.decide(q);
-    if (!pass) this.gated++;
-    return pass ? 1 : 0;
   }
 
   private closeBlock(levels: Float32Array, numbers: Float64Array, block: number, acc: number, n: number): void {
@@ -210,7 +207,9 @@ export class EchoGuard {
    *              -25 dB, in at least 60 % of those blocks (within 8 dB of the ERL): the
    *              user answering right after the agent correlates at some lag too, but
    *              leaves most of our blocks unanswered;
-   *   cancelled: at every lag the mic stays 25 dB or more below what we played.
+   *   cancelled: at every lag the mic stays 25 dB or more below what we played, in most
+   *              of those blocks (a canceller still converging leaks in many of them; a user
+   *              talking over the agent delays the verdict until they stop).
    */
   private analyze(b: number): void {
     const W = this.windowB;
@@ -244,12 +243,13 @@ export class EchoGuard {
         sxy += x * y;
         if (x > -50) diff[active++] = y - x;
       }
-      if (active < 24) continue; // not enough of our own speech at this lag yet (~0.5 s)
+      if (active < 16) continue; // not enough of our own speech at this lag yet (~0.33 s)
       lags++;
       const cov = sxy - (sx * sy) / n;
       const den = Math.sqrt((sxx - (sx * sx) / n) * (syy - (sy * sy) / n));
       const r = den > 1e-9 ? cov / den : 0;
-      const erl = this.median(diff, active);
+      const sorted = diff.slice(0, active).sort(); // typed arrays sort numerically
+      const erl = sorted[active >> 1]!;
       if (erl > loudest) loudest = erl;
       if (r > bestR) {
         let follow = 0;
@@ -261,9 +261,14 @@ export class EchoGuard {
       }
     }
     if (bestD < 0) return;
-    if (bestR > 0.6 && bestErl > -25 && bestFollow >= 0.6) {
-      // Our envelope comes back: twice in a row (one block apart) makes it an echo.
-      if (++this.echoVotes >= 2) {
+    if (bestR > 0.6 && bestErl > -25 && bestFollow >= 0.6 && (this.echoVotes === 0 || Math.abs(bestD - this.voteLag) <= 3)) {
+      // Our envelope comes back at about the same lag, three analyses in a row: an echo. Once
+      // the browser is known to cancel, it takes half a second of them (the user answering
+      // the agent right after it, or talking over it, can keep time with it for a moment; a
+      // false verdict before the browser is known costs little: it reverts as soon as the
+      // mic is quiet under our voice again).
+      this.voteLag = bestD;
+      if (++this.echoVotes >= (this.stateCode === 1 ? 24 : 3) || this.stateCode === 2) {
         this.stateCode = 2;
         this.delayB = bestD;
         this.erl = bestErl;
@@ -277,12 +282,6 @@ export class EchoGuard {
         this.erl = loudest;
       }
     }
-  }
-
-  private median(xs: Float64Array, n: number): number {
-    const a = xs.slice(0, n);
-    a.sort(); // typed arrays sort numerically
-    return a[n >> 1]!;
   }
 
   /** Loudest reference quantum (mean square) among quanta [from, to]. */
@@ -309,7 +308,12 @@ export class EchoGuard {
     return n > 0 ? s / n : 0;
   }
 
-  private decide(q: number): boolean {
+  /**
+   * What to send Hydra of the mic quantum heard at context frame `frame` (ask once per
+   * quantum, in order, after {@link heard}): 1 pass, 0 our own echo (send silence).
+   */
+  decide(frame: number): number {
+    const q = Math.round(frame / 128);
     const qpb = this.qpb;
     let echo: number;
     if (this.stateCode === 2) {
@@ -320,27 +324,29 @@ export class EchoGuard {
       echo = Math.pow(10, (this.erl + 6) / 10) * this.loudestRef(q - lag - 5 * qpb, q - lag + 2 * qpb);
     } else {
       // Unknown lag: anything we played in the lag range. Until measured, assume the echo
-      // may be 10 dB louder than what we play (a capture's automatic gain control lifts it:
+      // may be 6 dB louder than what we play (a capture's automatic gain control lifts it:
       // Chromium without Chrome-wide echo cancellation, +6 dB measured); once the browser
       // is known to cancel, refuse only mic audio within 20 dB of it.
-      const erl = this.stateCode === 1 ? -20 : 10;
+      const erl = this.stateCode === 1 ? -20 : 6;
       echo = Math.pow(10, erl / 10) * this.loudestRef(q - (this.maxLagB + 1) * qpb, q);
     }
     if (echo < this.floor * 2) {
       this.hold = 0;
       this.talk = 0;
-      return true; // nothing of ours can be in the mic
+      return 1; // nothing of ours can be in the mic
     }
     const mic = this.recentMic(q);
     // Double talk: the mic clearly louder than our echo can be, for 8 quanta (~21 ms) in a
     // row (4 once the browser is known to cancel); it passes while that lasts and ~107 ms
     // after, so a barge-in reaches Hydra in stretches its turn detection takes for speech.
-    this.talk = mic > 2 * echo + 2 * this.floor ? this.talk + 1 : 0;
+    const louder = mic > 2 * echo + 2 * this.floor;
+    this.talk = louder ? this.talk + 1 : 0;
     if (this.talk >= (this.stateCode === 1 ? 4 : 8)) this.hold = 40;
     if (this.hold > 0) {
       this.hold--;
-      return true;
+      return 1;
     }
-    return false;
+    this.gated++;
+    return 0;
   }
 }

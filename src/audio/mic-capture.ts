@@ -30,6 +30,11 @@ export interface MicCaptureOptions {
   silentAfterMs?: number;
   /** Source to capture instead of a microphone (tests, benchmarks). No getUserMedia. */
   source?: AudioNode;
+  /**
+   * Gate the mic while it hears only our own playback (echo-guard.ts). Default true; off
+   * only for measurements of the raw capture.
+   */
+  echoGuard?: boolean;
 }
 
 /** Stats for diagnostics and tests. */
@@ -148,7 +153,7 @@ export class MicCapture {
       channelCount: 1,
       channelCountMode: 'explicit',
       channelInterpretation: 'speakers',
-      processorOptions: { silentAfterMs: this.options.silentAfterMs } satisfies CaptureOptions,
+      processorOptions: { silentAfterMs: this.options.silentAfterMs, echoGuard: this.options.echoGuard } satisfies CaptureOptions,
     });
     node.port.onmessage = (e: MessageEvent<CaptureMessage>) => this.onMessage(e.data);
     node.onprocessorerror = () => this.onproblem({ kind: 'failed', message: 'The capture worklet crashed.' });

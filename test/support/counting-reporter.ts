@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 interface SuiteResult {
   name?: string;
   suites: SuiteResult[];
-  tests: { name: string; passed: boolean; skipped: boolean; duration?: number }[];
+  tests: { name: string; passed: boolean; skipped: boolean; duration?: number; error?: { message: string } }[];
 }
 
 interface SessionLike {
@@ -35,6 +35,8 @@ export interface EngineResult extends Counts {
   skips: { file: string; title: string }[];
   /** Skips whose title gives no reason (each also counted as a failure). */
   unexplained: { file: string; title: string }[];
+  /** Failed tests with the first lines of their error (the runner's own reporters merge engines). */
+  failures: { file: string; title: string; error: string }[];
   brokenFiles: string[];
 }
 
@@ -58,7 +60,10 @@ function countSuite(suite: SuiteResult, into: EngineResult, file: string, path: 
         into.failed++;
       }
     } else if (test.passed) into.passed++;
-    else into.failed++;
+    else {
+      into.failed++;
+      into.failures.push({ file, title, error: (test.error?.message ?? 'failed').split('\n').slice(0, 12).join('\n') });
+    }
   }
   for (const child of suite.suites) countSuite(child, into, file, child.name ? [...path, child.name] : path);
 }
@@ -68,7 +73,7 @@ export function countingReporter(outFile: string) {
     onTestRunFinished({ sessions }: { sessions: SessionLike[] }) {
       const engines: Record<string, EngineResult> = {};
       for (const session of sessions) {
-        const e = (engines[session.browser.name] ??= { passed: 0, failed: 0, skipped: 0, testMs: 0, skips: [], unexplained: [], brokenFiles: [] });
+        const e = (engines[session.browser.name] ??= { passed: 0, failed: 0, skipped: 0, testMs: 0, skips: [], unexplained: [], failures: [], brokenFiles: [] });
         const before = e.failed + e.passed + e.skipped;
         if (session.testResults) countSuite(session.testResults, e, session.testFile, []);
         const ranNothing = e.failed + e.passed + e.skipped === before;
@@ -76,6 +81,7 @@ export function countingReporter(outFile: string) {
         if (session.errors.length > 0 || (session.passed === false && ranNothing)) {
           e.failed++;
           e.brokenFiles.push(session.testFile);
+          e.failures.push({ file: session.testFile, title: '(the file did not run)', error: session.errors.map((x) => x.message).join('\n') });
         }
       }
       const all = Object.values(engines);

@@ -81,15 +81,30 @@ describe('MicCapture with the microphone', () => {
     const envRef = envelope(ref, 320);
     let best = -1;
     let bestLag = 0;
-    for (let lag = -envRef.length; lag < envGot.length; lag++) {
+    // The question starts within the recording, whole (it ends half a second before it).
+    for (let lag = 0; lag + envRef.length <= envGot.length; lag++) {
       const c = correlation(envRef, envGot, lag);
       if (c > best) [best, bestLag] = [c, lag];
     }
-    expect(best, `best envelope correlation at lag ${bestLag}`).to.be.above(0.8);
-    // Speech (not just loudness) came through: sample-level correlation near the best lag.
-    let fine = 0;
-    for (let lag = bestLag * 320 - 640; lag <= bestLag * 320 + 640; lag++) fine = Math.max(fine, Math.abs(correlation(ref, got, lag)));
-    expect(fine, 'waveform correlation').to.be.above(0.5);
+    expect(best, `best envelope correlation at lag ${bestLag}`).to.be.above(0.7);
+    // Speech (not just loudness) came through: sample-level correlation, per 250 ms piece of
+    // the question near where the envelope put it (a loaded machine's audio server may drop
+    // or insert a few ms between pieces, which one global lag would not survive).
+    const pieces: number[] = [];
+    for (let at = 0; at + 4000 <= ref.length; at += 4000) {
+      const piece = ref.subarray(at, at + 4000);
+      if (Math.sqrt(piece.reduce((e, v) => e + v * v, 0) / piece.length) < 0.01) continue; // silence
+      let best = 0;
+      const centre = bestLag * 320 + at;
+      for (let lag = centre - 800; lag <= centre + 800; lag++) {
+        if (lag < 0 || lag + 4000 > got.length) continue;
+        best = Math.max(best, Math.abs(correlation(piece, got.subarray(lag, lag + 4000), 0)));
+      }
+      pieces.push(best);
+    }
+    const fine = [...pieces].sort((a, b) => a - b)[pieces.length >> 1]!;
+    expect(pieces.length, 'speech pieces of the question').to.be.at.least(5);
+    expect(fine, `waveform correlation (median of ${pieces.length} pieces: ${pieces.map((x) => x.toFixed(2)).join(' ')})`).to.be.above(0.5);
     console.log(`mic: ${chunks.length} chunks at ${ctx.sampleRate} Hz, question heard from chunk ${loudAt}, envelope r=${best.toFixed(3)}, waveform r=${fine.toFixed(3)}`);
   });
 

@@ -36,7 +36,11 @@ describe('e2e conversations', function () {
     await p.waitFor('the greeting to be clearly audible', () => firstSound(p.tap, soundAt, SOUND));
     // Nobody has spoken yet: nothing may have started a user turn.
     expect(p.events('hydra-turn-start'), summarize(p.log)).to.deep.equal([]);
-    // The user answers the greeting, and is heard.
+    // The user answers once the greeting has played, and is heard. (Over the greeting's
+    // first second the echo guard is still learning whether this browser cancels our
+    // voice, and only lets through a user much louder than it: src/audio/echo-guard.ts.)
+    await p.waitEvent('hydra-response-end', (r) => r.detail.responseId === greeting.detail.responseId);
+    await p.waitEvent('hydra-state', (r) => r.detail.state === 'listening', { from: greeting.seq + 1 });
     await say('question');
     const firstTurn = await p.waitEvent('hydra-turn-start');
     console.log(`[e2e greeting] greeting reached the output at ctx ${soundAt.toFixed(3)} s, ${(firstTurn.ctxTime - soundAt).toFixed(3)} s before the first hydra-turn-start`);

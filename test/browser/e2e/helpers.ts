@@ -81,7 +81,9 @@ export async function openPage(attrs: Record<string, string | boolean> = {}, pag
   requireCapabilities(win);
   // Before the element creates its AudioContext: every connection to a destination is tapped.
   const tap = installWorkletTap(win);
-  const echo = watchEchoReports(win, () => (tap.context ? tap.context.currentTime : NaN));
+  const log: Recorded[] = [];
+  // The guard's verdicts go into the log too (as 'echo-guard'), so failure traces show them.
+  const echo = watchEchoReports(win, () => (tap.context ? tap.context.currentTime : NaN), (r) => log.push({ type: 'echo-guard', detail: r, ctxTime: r.ctxTime, seq: log.length }));
   const peers = countPeerConnections(win);
   await win.customElements.whenDefined('hydra-voice');
   const el = frame.contentDocument!.querySelector('hydra-voice') as HydraVoiceElement;
@@ -90,7 +92,6 @@ export async function openPage(attrs: Record<string, string | boolean> = {}, pag
     if (value === false) el.removeAttribute(name);
     else el.setAttribute(name, value === true ? '' : value);
   }
-  const log: Recorded[] = [];
   let wake: (() => void)[] = [];
   const now = () => (tap.context ? tap.context.currentTime : NaN);
   for (const type of EVENTS) {
@@ -164,7 +165,7 @@ export async function openPage(attrs: Record<string, string | boolean> = {}, pag
 }
 
 /** Records the playback worklet's echo-guard messages as the page receives them (observes only). */
-function watchEchoReports(win: Window & typeof globalThis, now: () => number): E2ePage['echo'] {
+export function watchEchoReports(win: Window & typeof globalThis, now: () => number, onChange: (r: E2ePage['echo'][number]) => void = () => undefined): E2ePage['echo'] {
   const reports: E2ePage['echo'] = [];
   const desc = Object.getOwnPropertyDescriptor(win.MessagePort.prototype, 'onmessage')!;
   Object.defineProperty(win.MessagePort.prototype, 'onmessage', {
@@ -175,7 +176,11 @@ function watchEchoReports(win: Window & typeof globalThis, now: () => number): E
         fn &&
           function (this: MessagePort, ev: MessageEvent) {
             const d = ev.data as { type?: string; report?: Omit<E2ePage['echo'][number], 'ctxTime'> } | undefined;
-            if (d && d.type === 'echo' && d.report) reports.push({ ctxTime: now(), ...d.report });
+            if (d && d.type === 'echo' && d.report) {
+              const r = { ctxTime: now(), ...d.report };
+              if (reports.at(-1)?.state !== r.state) onChange(r);
+              reports.push(r);
+            }
             return fn.call(this, ev);
           },
       );
@@ -185,7 +190,7 @@ function watchEchoReports(win: Window & typeof globalThis, now: () => number): E
 }
 
 /** Counts RTCPeerConnections created by the page (none where the browser has no WebRTC). */
-function countPeerConnections(win: Window & typeof globalThis): () => number {
+export function countPeerConnections(win: Window & typeof globalThis): () => number {
   let n = 0;
   const Original = win.RTCPeerConnection;
   if (typeof Original !== 'function') return () => 0;
@@ -206,6 +211,7 @@ export function summarize(log: Recorded[], max = 60): string {
       const d = r.detail ?? {};
       const extra =
         r.type === 'hydra-state' ? d.state
+        : r.type === 'echo-guard' ? `${d.state}${d.state === 'echo' ? ` (loop ${d.delayMs} ms, ERL ${d.erlDb} dB)` : ''}`
         : r.type === 'hydra-frame' ? `${d.direction} ${d.frame?.type ?? JSON.stringify(d.frame).slice(0, 80)}`
         : r.type === 'hydra-tool-call' ? `${d.name} ${JSON.stringify(d.arguments)}`
         : JSON.stringify({ ...d, session: undefined, usage: undefined }).slice(0, 160);
@@ -326,14 +332,15 @@ export function installWorkletTap(win: Window & typeof globalThis): WorkletTap {
     },
   });
   let tapNode: AudioWorkletNode | undefined;
-  function recorderFor(ctx: AudioContext): Promise<AudioWorkletNode> {
+  /** The recorder of `ctx`; undefined for any context but the page's first (the tap follows one). */
+  function recorderFor(ctx: AudioContext): Promise<AudioWorkletNode> | undefined {
     let rec = recorders.get(ctx);
     if (rec) return rec;
     if (!tap.context) {
       tap.context = ctx;
       tap.sampleRate = ctx.sampleRate;
     }
-    if (tap.context !== ctx) throw new Error('the e2e tap follows one AudioContext per page');
+    if (tap.context !== ctx) return undefined;
     const url = win.URL.createObjectURL(new win.Blob([TAP_PROCESSOR], { type: 'text/javascript' }));
     rec = ctx.audioWorklet.addModule(url).then(() => {
       const node = new win.AudioWorkletNode(ctx, 'hydra-e2e-tap', {
@@ -361,7 +368,7 @@ export function installWorkletTap(win: Window & typeof globalThis): WorkletTap {
     const output = target === this.context.destination || (typeof win.MediaStreamAudioDestinationNode === 'function' && target instanceof win.MediaStreamAudioDestinationNode);
     if (output && this !== tapNode && !tapped.has(this)) {
       tapped.add(this);
-      void recorderFor(this.context as AudioContext).then((node) => originalConnect.call(this, node));
+      void recorderFor(this.context as AudioContext)?.then((node) => originalConnect.call(this, node));
     }
     return result;
   } as typeof AudioNode.prototype.connect;

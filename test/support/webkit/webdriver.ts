@@ -26,6 +26,8 @@ export interface WebKitOptions {
   mockCapture?: boolean;
   /** Called with stderr lines of the driver/browser (diagnostics). */
   log?: (line: string) => void;
+  /** How long an async script may run (WebDriver's default is 30 s). */
+  scriptTimeoutMs?: number;
 }
 
 /** A running MiniBrowser session. */
@@ -144,12 +146,13 @@ export async function startWebKit(options: WebKitOptions = {}): Promise<WebKitSe
     driver.stderr!.on('data', (d: Buffer) => log(String(d).trim()));
     const base = `http://127.0.0.1:${port}`;
     await waitForDriver(base, driver);
-    const args = ['--automation', '--autoplay-policy=allow', ...(process.env.HV_WEBKIT_ARGS ?? '').split(' ').filter(Boolean)];
+    const args = ['--automation', '--autoplay-policy=allow'];
     if (options.mockCapture) args.push('--enable-mock-capture-devices=true');
     const created = await request<{ sessionId: string }>(base, 'POST', '/session', {
       capabilities: { alwaysMatch: { browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args } } },
     });
     const s = `/session/${created.sessionId}`;
+    if (options.scriptTimeoutMs) await request(base, 'POST', `${s}/timeouts`, { script: options.scriptTimeoutMs });
     let closed = false;
     const proc = driver;
     return {
