@@ -19,7 +19,7 @@
 //     talks over the agent, a barge-in Hydra must hear); otherwise Hydra gets silence.
 //     Until the state is known the guard assumes the worst (echo up to 6 dB louder than
 //     what we play, at any lag up to 0.75 s); once
-//     `cancelled`, it still refuses mic audio less than 20 dB below what we play (the
+//     `cancelled`, it still refuses mic audio less than 12 dB below what we play (the
 //     short leaks a loaded machine's canceller lets through after a jump in loop delay).
 //
 // Where it is `echo` and WebRTC exists, Playback reroutes its output through a loopback
@@ -42,6 +42,8 @@ export interface EchoReport {
   erlDb: number;
   /** Quanta the mic was gated (sent as silence) so far. */
   gatedQuanta: number;
+  /** Fine-grained match of the last echo candidate (see EchoGuard.fineMatch). */
+  match: number;
 }
 
 export class EchoGuard {
@@ -82,6 +84,7 @@ export class EchoGuard {
   declare private scratchB: Float64Array;
   /** Lag (blocks) of the current run of echo votes. */
   declare private voteLag: number;
+  declare private lastMatch: number;
 
   constructor(rate: number) {
     this.rate = rate;
@@ -115,6 +118,7 @@ export class EchoGuard {
     this.echoVotes = 0;
     this.scratchB = new Float64Array(this.windowB);
     this.voteLag = -1;
+    this.lastMatch = 0;
   }
 
   get state(): EchoState {
@@ -127,6 +131,7 @@ export class EchoGuard {
       delayMs: this.stateCode === 2 ? Math.round((this.delayB * 128 * this.qpb * 1000) / this.rate) : 0,
       erlDb: Math.round(this.erl * 10) / 10,
       gatedQuanta: this.gated,
+      match: Math.round(this.lastMatch * 100) / 100,
     };
   }
 
@@ -185,6 +190,51 @@ export class EchoGuard {
     this.micAccN++;
   }
 
+  /**
+   * How well the mic's quantum-by-quantum level changes follow ours at `lagB` blocks (best
+   * lag within 1.5 blocks of it), over the last second where we played: the correlation of
+   * the first differences of log energies, which keeps syllable onsets and the fine
+   * texture of speech and drops the slow rise and fall of syllables. An echo (the same
+   * sound, delayed) follows it closely; a user talking over the agent, whose syllables
+   * may keep time with the agent's, does not.
+   */
+  private fineMatch(lastQ: number, lagB: number): number {
+    const len = this.refQ.length;
+    const n = Math.round(this.rate / 128);
+    const idx = (q: number) => ((q % len) + len) % len;
+    const lg = (e: Float32Array, ns: Float64Array, q: number) => (ns[idx(q)] === q ? 10 * Math.log10(e[idx(q)]! + 1e-9) : NaN);
+    let best = 0;
+    for (let lag = Math.max(1, lagB * this.qpb - 12); lag <= lagB * this.qpb + 12; lag++) {
+      let k = 0;
+      let sx = 0;
+      let sy = 0;
+      let sxx = 0;
+      let syy = 0;
+      let sxy = 0;
+      for (let t = lastQ - n; t <= lastQ; t++) {
+        const r1 = lg(this.refQ, this.refQn, t - lag);
+        const r0 = lg(this.refQ, this.refQn, t - lag - 1);
+        const m1 = lg(this.micQ, this.micQn, t);
+        const m0 = lg(this.micQ, this.micQn, t - 1);
+        if (!(r1 > -50 && r0 > -50) || m1 !== m1 || m0 !== m0) continue;
+        const x = r1 - r0;
+        const y = m1 - m0;
+        k++;
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
+      }
+      if (k < 60) continue;
+      const vx = sxx - (sx * sx) / k;
+      const vy = syy - (sy * sy) / k;
+      const r = vx > 1e-9 && vy > 1e-9 ? (sxy - (sx * sy) / k) / Math.sqrt(vx * vy) : 0;
+      if (r > best) best = r;
+    }
+    return best;
+  }
+
   private closeBlock(levels: Float32Array, numbers: Float64Array, block: number, acc: number, n: number): void {
     const k = block % levels.length;
     levels[k] = 10 * Math.log10(n > 0 ? acc / n + 1e-12 : 1e-12);
@@ -203,10 +253,11 @@ export class EchoGuard {
    * Re-estimates the echo path after mic block `b` closed. For every lag: how well the
    * mic's envelope follows ours (correlation) and how loud the mic is where we played
    * (median of mic - reference, over the blocks where the reference was active).
-   *   echo:      at the best-correlated lag the mic follows us (r > 0.6) at an ERL above
-   *              -25 dB, in at least 60 % of those blocks (within 8 dB of the ERL): the
-   *              user answering right after the agent correlates at some lag too, but
-   *              leaves most of our blocks unanswered;
+   *   echo:      at the best-correlated lag, over the blocks where we played, the mic's level
+   *              rises and falls with ours (r > 0.6, slope 0.6..1.6 in dB) at an ERL above
+   *              -25 dB. A user talking over the agent, or answering right after it, can
+   *              line up with our speech-and-pauses pattern at some lag, but their level
+   *              does not follow ours syllable by syllable;
    *   cancelled: at every lag the mic stays 25 dB or more below what we played, in most
    *              of those blocks (a canceller still converging leaks in many of them; a user
    *              talking over the agent delays the verdict until they stop).
@@ -220,11 +271,10 @@ export class EchoGuard {
     let bestR = -1;
     let bestD = -1;
     let bestErl = -99;
-    let bestFollow = 0;
     let loudest = -99;
     let lags = 0;
     for (let d = 0; d <= this.maxLagB; d++) {
-      let n = 0;
+      // Over the blocks where we played (at this lag): correlation and slope of mic on ref (dB).
       let sx = 0;
       let sy = 0;
       let sxx = 0;
@@ -235,40 +285,46 @@ export class EchoGuard {
         const y = micAt(b - i);
         if (y !== y) continue;
         const x = refAt(b - i - d);
-        n++;
+        if (x <= -50) continue;
         sx += x;
         sy += y;
         sxx += x * x;
         syy += y * y;
         sxy += x * y;
-        if (x > -50) diff[active++] = y - x;
+        diff[active++] = y - x;
       }
       if (active < 16) continue; // not enough of our own speech at this lag yet (~0.33 s)
       lags++;
-      const cov = sxy - (sx * sy) / n;
-      const den = Math.sqrt((sxx - (sx * sx) / n) * (syy - (sy * sy) / n));
-      const r = den > 1e-9 ? cov / den : 0;
+      const vx = sxx - (sx * sx) / active;
+      const vy = syy - (sy * sy) / active;
+      const cov = sxy - (sx * sy) / active;
+      const r = vx > 1e-9 && vy > 1e-9 ? cov / Math.sqrt(vx * vy) : 0;
+      const slope = vx > 1e-9 ? cov / vx : 0;
       const sorted = diff.slice(0, active).sort(); // typed arrays sort numerically
       const erl = sorted[active >> 1]!;
       if (erl > loudest) loudest = erl;
-      if (r > bestR) {
-        let follow = 0;
-        for (let i = 0; i < active; i++) if (Math.abs(diff[i]! - erl) < 8) follow++;
+      if (r > bestR && slope > 0.6 && slope < 1.6) {
         bestR = r;
         bestD = d;
         bestErl = erl;
-        bestFollow = follow / active;
       }
     }
-    if (bestD < 0) return;
-    if (bestR > 0.6 && bestErl > -25 && bestFollow >= 0.6 && (this.echoVotes === 0 || Math.abs(bestD - this.voteLag) <= 3)) {
-      // Our envelope comes back at about the same lag, three analyses in a row: an echo. Once
-      // the browser is known to cancel, it takes half a second of them (the user answering
-      // the agent right after it, or talking over it, can keep time with it for a moment; a
-      // false verdict before the browser is known costs little: it reverts as soon as the
-      // mic is quiet under our voice again).
+    let candidate = bestD >= 0 && bestR > 0.6 && bestErl > -25 && (this.echoVotes === 0 || Math.abs(bestD - this.voteLag) <= 3);
+    if (candidate && this.stateCode !== 2) {
+      // Before calling it an echo, check the fine texture (cheap: once per candidate block).
+      this.lastMatch = this.fineMatch(b * this.qpb + this.qpb - 1, bestD);
+      candidate = this.lastMatch > 0.5;
+    }
+    if (candidate) {
+      // Our level comes back at about the same lag, three analyses in a row: an echo. Once
+      // the browser is known to cancel, it takes half a second of them.
       this.voteLag = bestD;
-      if (++this.echoVotes >= (this.stateCode === 1 ? 24 : 3) || this.stateCode === 2) {
+      if (this.stateCode === 2) {
+        // Already an echo: follow the lag; let the loss estimate rise at once but fall only
+        // slowly (~2 dB/s), so a window of pauses or double talk cannot open the gate.
+        this.delayB = bestD;
+        this.erl = bestErl > this.erl ? bestErl : Math.max(bestErl, this.erl - 0.05);
+      } else if (++this.echoVotes >= (this.stateCode === 1 ? 24 : 3)) {
         this.stateCode = 2;
         this.delayB = bestD;
         this.erl = bestErl;
@@ -318,16 +374,26 @@ export class EchoGuard {
     let echo: number;
     if (this.stateCode === 2) {
       // Around the measured lag, 6 dB above the measured loss (the capture's gain control
-      // moves it). The loop delay wanders (a loaded machine's audio server): 2 blocks of
-      // slack before it, 5 after (a late echo of the agent's last word must stay gated).
+      // moves it). The loop delay wanders and jumps (a loaded machine's audio server):
+      // 0.25 s of slack after it (a late echo of the agent's last word must stay gated),
+      // 0.1 s before.
       const lag = this.delayB * qpb;
-      echo = Math.pow(10, (this.erl + 6) / 10) * this.loudestRef(q - lag - 5 * qpb, q - lag + 2 * qpb);
+      const late = Math.round((0.25 * this.rate) / 128);
+      const early = Math.round((0.1 * this.rate) / 128);
+      const near = Math.pow(10, (this.erl + 6) / 10) * this.loudestRef(q - lag - late, q - lag + early);
+      // Without a canceller a jump in loop delay (an audio server catching up after an
+      // underrun: 0.14 → 0.42 s measured in WebKitGTK) can bring our echo back at any lag:
+      // anything we played in the lag range may return at the measured loss too.
+      const anywhere = Math.pow(10, this.erl / 10) * this.loudestRef(q - (this.maxLagB + 1) * qpb, q);
+      echo = near > anywhere ? near : anywhere;
     } else {
       // Unknown lag: anything we played in the lag range. Until measured, assume the echo
       // may be 6 dB louder than what we play (a capture's automatic gain control lifts it:
       // Chromium without Chrome-wide echo cancellation, +6 dB measured); once the browser
-      // is known to cancel, refuse only mic audio within 20 dB of it.
-      const erl = this.stateCode === 1 ? -20 : 6;
+      // is known to cancel, refuse mic audio within 12 dB of it: a loaded machine's
+      // canceller leaks for a moment after a jump in loop delay (in the rig, leaks of up to
+      // -3 dB), and a user talking to the agent is about as loud as it.
+      const erl = this.stateCode === 1 ? -12 : 6;
       echo = Math.pow(10, erl / 10) * this.loudestRef(q - (this.maxLagB + 1) * qpb, q);
     }
     if (echo < this.floor * 2) {

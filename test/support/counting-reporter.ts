@@ -62,7 +62,7 @@ function countSuite(suite: SuiteResult, into: EngineResult, file: string, path: 
     } else if (test.passed) into.passed++;
     else {
       into.failed++;
-      into.failures.push({ file, title, error: (test.error?.message ?? 'failed').split('\n').slice(0, 12).join('\n') });
+      into.failures.push({ file, title, error: (test.error?.message ?? 'failed').split('\n').slice(0, 80).join('\n') });
     }
   }
   for (const child of suite.suites) countSuite(child, into, file, child.name ? [...path, child.name] : path);

@@ -17,7 +17,9 @@ export interface Fixtures {
   micSilenceWav: string;
   /** The user's question alone (Flite "slt"), 0.2 s of silence either side. */
   questionWav: string;
-  /** Another voice (Flite "rms") talking over the agent: the barge-in. */
+  /** Another voice (Flite "rms") talking over the agent: the barge-in. Loud (+8 dB, soft-limited
+   *  to -1 dBFS): a user leaning in to interrupt is louder at the mic than the loudspeaker's
+   *  echo, which the speakerphone rig plays back at 0 dB. */
   interruptionWav: string;
   /** A short prompt ("Go on."), to ask for the next reply quickly. */
   promptWav: string;
@@ -29,6 +31,15 @@ export interface Fixtures {
 export const QUESTION_TEXT = 'What is the weather like in Paris today?';
 export const INTERRUPTION_TEXT = 'Sorry to interrupt, but what about tomorrow?';
 export const PROMPT_TEXT = 'Go on.';
+
+/** `pcm` normalized to a peak of `peakDbfs`, then `boostDb` louder through a soft limiter (tanh). */
+function louder(pcm: Int16Array, boostDb: number, peakDbfs: number): Int16Array {
+  let peak = 1;
+  for (const v of pcm) peak = Math.max(peak, Math.abs(v));
+  const ceiling = 10 ** (peakDbfs / 20);
+  const gain = 10 ** (boostDb / 20);
+  return Int16Array.from(pcm, (v) => Math.round(32767 * ceiling * Math.tanh((gain * v) / peak)));
+}
 
 /** Deterministic white noise (xorshift32) with the given RMS in int16 units. */
 function noise(samples: number, rms: number, seed = 12345): Int16Array {
@@ -72,7 +83,7 @@ export async function prepareFixtures(): Promise<Fixtures> {
   const micSpeechWav = join(dir, 'mic-speech-48k.wav');
   const micSilenceWav = join(dir, 'mic-silence-48k.wav');
   const questionWav = join(dir, 'question-48k.wav');
-  const interruptionWav = join(dir, 'interruption-48k.wav');
+  const interruptionWav = join(dir, 'interruption-leaning-in-48k.wav');
   const roomToneWav = join(dir, 'room-tone-48k.wav');
   const promptWav = join(dir, 'prompt-48k.wav');
   const pad = silence(0.2 * 48_000);
@@ -83,7 +94,7 @@ export async function prepareFixtures(): Promise<Fixtures> {
   await once(micSilenceWav, () => encodeWav(silence(10 * 48_000), 48_000));
   await once(questionWav, async () => encodeWav(concat(pad, await synthesizeSpeech(QUESTION_TEXT, { sampleRate: 48_000 }), pad), 48_000));
   await once(interruptionWav, async () =>
-    encodeWav(concat(pad, await synthesizeSpeech(INTERRUPTION_TEXT, { voice: 'rms', sampleRate: 48_000 }), pad), 48_000),
+    encodeWav(concat(pad, louder(await synthesizeSpeech(INTERRUPTION_TEXT, { voice: 'rms', sampleRate: 48_000 }), 8, -1), pad), 48_000),
   );
   await once(promptWav, async () => encodeWav(concat(pad, await synthesizeSpeech(PROMPT_TEXT, { sampleRate: 48_000 }), pad), 48_000));
   await once(roomToneWav, () => encodeWav(noise(10 * 48_000, 32768 * 10 ** (-60 / 20)), 48_000));

@@ -58,7 +58,7 @@ export async function startPulseRoom(label: string, log: (line: string) => void 
   mkdirSync(runtime, { recursive: true, mode: 0o700 });
   writeFileSync(
     join(home, '.config', 'pulse', 'daemon.conf'),
-    ['default-sample-rate = 48000', 'alternate-sample-rate = 48000', 'default-fragments = 4', 'default-fragment-size-msec = 5', 'flat-volumes = no', ''].join('\n'),
+    ['default-sample-rate = 48000', 'alternate-sample-rate = 48000', 'default-fragments = 4', 'default-fragment-size-msec = 5', 'flat-volumes = no', 'realtime-scheduling = yes', 'realtime-priority = 9', ''].join('\n'),
   );
   const socket = join(runtime, 'native');
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: join(home, ".config"), PULSE_SERVER: `unix:${socket}` };
@@ -70,6 +70,12 @@ export async function startPulseRoom(label: string, log: (line: string) => void 
       '--daemonize=no',
       '--use-pid-file=no',
       '--exit-idle-time=-1',
+      // A real sound card keeps time whatever the CPU does; a null sink is driven by this
+      // daemon's timers. Realtime scheduling (root may) keeps the loop delay steady on a
+      // loaded machine, as hardware would, instead of jumping (which makes browsers'
+      // echo cancellers leak for a moment).
+      '--realtime=yes',
+      '--high-priority=yes',
       '--disallow-exit',
       '--log-target=stderr',
       '--log-level=error',

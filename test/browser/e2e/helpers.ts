@@ -26,7 +26,7 @@ export interface E2ePage {
   tap: WorkletTap;
   log: Recorded[];
   /** The echo guard's verdicts as the playback worklet posted them (src/audio/echo-guard.ts). */
-  echo: { ctxTime: number; state: string; delayMs: number; erlDb: number; gatedQuanta: number }[];
+  echo: { ctxTime: number; state: string; delayMs: number; erlDb: number; gatedQuanta: number; match: number }[];
   /** RTCPeerConnections the page created (the WebRTC output route makes two). */
   peerConnections(): number;
   /** The element's AudioContext time now (NaN before start). */
@@ -206,12 +206,12 @@ export function countPeerConnections(win: Window & typeof globalThis): () => num
 /** A compact, readable trace of the conversation for failure messages. */
 export function summarize(log: Recorded[], max = 60): string {
   const lines = log
-    .filter((r) => r.type !== 'hydra-frame' || !/audio\.(append|delta)/.test(r.detail?.frame?.type ?? ''))
+    .filter((r) => r.type !== 'hydra-frame' || r.detail?.frame?.item?.status === 'incomplete')
     .map((r) => {
       const d = r.detail ?? {};
       const extra =
         r.type === 'hydra-state' ? d.state
-        : r.type === 'echo-guard' ? `${d.state}${d.state === 'echo' ? ` (loop ${d.delayMs} ms, ERL ${d.erlDb} dB)` : ''}`
+        : r.type === 'echo-guard' ? `${d.state}${d.state === 'echo' ? ` (loop ${d.delayMs} ms, ERL ${d.erlDb} dB, match ${d.match})` : ''}`
         : r.type === 'hydra-frame' ? `${d.direction} ${d.frame?.type ?? JSON.stringify(d.frame).slice(0, 80)}`
         : r.type === 'hydra-tool-call' ? `${d.name} ${JSON.stringify(d.arguments)}`
         : JSON.stringify({ ...d, session: undefined, usage: undefined }).slice(0, 160);

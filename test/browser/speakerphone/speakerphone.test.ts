@@ -20,7 +20,7 @@ const REPLIES = 10;
 function echoSummary(p: E2ePage): string {
   const last = p.echo.at(-1);
   const states = p.echo.filter((e, i) => i === 0 || e.state !== p.echo[i - 1]!.state).map((e) => `${e.state}@${e.ctxTime.toFixed(2)}`).join(' → ');
-  return `guard ${states || 'silent'}${last?.state === 'echo' ? ` (loop delay ${last.delayMs} ms, ERL ${last.erlDb} dB)` : ''}; gated ${last?.gatedQuanta ?? 0} quanta; peer connections ${p.peerConnections()}`;
+  return `guard ${states || 'silent'}${last?.state === 'echo' ? ` (loop delay ${last.delayMs} ms, ERL ${last.erlDb} dB, match ${last.match})` : ''}; gated ${last?.gatedQuanta ?? 0} quanta; peer connections ${p.peerConnections()}`;
 }
 
 describe('speakerphone (the loudspeaker plays into the mic)', function () {
@@ -38,24 +38,44 @@ describe('speakerphone (the loudspeaker plays into the mic)', function () {
 
   it(`${REPLIES} replies of 3 s or more: not one speech_started while only the agent talks`, async () => {
     const engine = await roomEngine();
-    page = await openPage({ voice: 'maya', persona: 'You are a weather bot. [speakerphone]' });
+    page = await openPage({ voice: 'maya', persona: 'You are a weather bot. [speakerphone]', 'wire-log': true });
     const p = page;
     p.clickButton();
     await p.waitEvent('hydra-session');
     const replies: { response: Recorded; audible: { first: number; last: number } }[] = [];
     const promptsAt: number[] = [];
-    for (let i = 0; i < REPLIES; i++) {
-      const from = p.log.length;
-      // The user asks for the next reply, and is silent until it has been played out.
-      promptsAt.push(p.now());
-      await say('prompt', { wait: true });
-      const end = await p.waitEvent('hydra-turn-end', () => true, { from });
-      const response = await p.waitEvent('hydra-response-start', () => true, { from: end.seq });
-      const done = await p.waitEvent('hydra-response-end', (r) => r.detail.responseId === response.detail.responseId, { from: response.seq, timeoutMs: 30_000 });
-      expect(done.detail.status, `reply ${i + 1}\n${summarize(p.log)}\n${echoSummary(p)}`).to.equal('completed');
+    let prompts = 0;
+    let strays = 0;
+    while (replies.length < REPLIES) {
+      // The user asks for the next reply, and is silent until it has been played out. A
+      // loaded machine's audio server can deliver a prompt clipped (the turn detector
+      // rejects it: conversation.item.done "incomplete", no response) or in two pieces (the
+      // second one interrupts the reply before it is heard): the user says it again.
+      let response: Recorded | undefined;
+      for (let attempt = 0; !response; attempt++) {
+        const from = p.log.length;
+        promptsAt.push(p.now());
+        prompts++;
+        await say('prompt', { wait: true });
+        const end = await p.waitEvent('hydra-turn-end', () => true, { from });
+        const next = await p.waitFor('a response or a rejected turn', () =>
+          p.log.find((r) => r.seq > end.seq && (r.type === 'hydra-response-start' || (r.type === 'hydra-frame' && r.detail.frame?.type === 'conversation.item.done' && r.detail.frame.item?.status === 'incomplete'))),
+        );
+        if (next.type === 'hydra-response-start') response = next;
+        else expect(attempt, `prompts rejected in a row\n${summarize(p.log)}`).to.be.below(2);
+      }
+      const done = await p.waitEvent('hydra-response-end', (r) => r.detail.responseId === response!.detail.responseId, { from: response.seq, timeoutMs: 30_000 });
+      if (done.detail.status !== 'completed') {
+        // Interrupted: by the agent's own voice (a self-interruption: fail) or by a late
+        // piece of the prompt before the reply was heard at all (say it again).
+        const heard = soundSpan(p.tap, response.ctxTime, done.ctxTime, SOUND);
+        expect(heard, `reply ${replies.length + 1} was interrupted while it played\n${summarize(p.log, 120)}\n${echoSummary(p)}`).to.equal(undefined);
+        expect(++strays, `replies interrupted by a late piece of the prompt\n${summarize(p.log, 120)}`).to.be.below(3);
+        continue;
+      }
       const idle = await p.waitEvent('hydra-state', (r) => r.detail.state === 'listening', { from: done.seq, timeoutMs: 15_000 });
       const audible = soundSpan(p.tap, response.ctxTime, idle.ctxTime, SOUND);
-      expect(audible, `reply ${i + 1} at the output`).to.not.equal(undefined);
+      expect(audible, `reply ${replies.length + 1} at the output`).to.not.equal(undefined);
       replies.push({ response, audible: audible! });
     }
     const durations = replies.map((r) => r.audible.last - r.audible.first);
@@ -63,16 +83,17 @@ describe('speakerphone (the loudspeaker plays into the mic)', function () {
     // A speech_started while a reply was audible (or on its way back through the room,
     // until the user's next prompt) is the agent hearing itself; so is any turn beyond the
     // one the user spoke per prompt.
+    const nextPrompt = (t: number) => promptsAt.find((at) => at > t) ?? Infinity;
     const selfInterruptions = turnStarts.filter((t) =>
-      replies.some((r, i) => t.ctxTime >= r.audible.first && t.ctxTime <= Math.min(r.audible.last + 1.5, promptsAt[i + 1] ?? Infinity)),
+      replies.some((r) => t.ctxTime >= r.audible.first && t.ctxTime <= Math.min(r.audible.last + 1.5, nextPrompt(r.audible.first))),
     );
     console.log(
       `[speakerphone ${engine}] ${replies.length} replies of ${Math.min(...durations).toFixed(2)}–${Math.max(...durations).toFixed(2)} s at the output; ` +
-        `${turnStarts.length} user turns for ${REPLIES} prompts; ${selfInterruptions.length} speech_started while the agent talked; ${echoSummary(p)}`,
+        `${turnStarts.length} user turns for ${prompts} prompts (${strays} delivered in two pieces); ${selfInterruptions.length} speech_started while the agent talked; ${echoSummary(p)}`,
     );
     for (const d of durations) expect(d, 'reply length at the output (s)').to.be.at.least(3);
     expect(selfInterruptions.length, `self-interruptions\n${summarize(p.log, 120)}\n${echoSummary(p)}`).to.equal(0);
-    expect(turnStarts.length, `user turns (one per prompt)\n${summarize(p.log, 120)}\n${echoSummary(p)}`).to.equal(REPLIES);
+    expect(turnStarts.length, `user turns (one per prompt, two for one in pieces)\n${summarize(p.log, 120)}\n${echoSummary(p)}`).to.equal(prompts + strays);
     expect(p.events('hydra-error')).to.deep.equal([]);
   });
 
