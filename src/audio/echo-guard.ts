@@ -19,8 +19,9 @@
 //     talks over the agent, a barge-in Hydra must hear); otherwise Hydra gets silence.
 //     Until the state is known the guard assumes the worst (echo up to 6 dB louder than
 //     what we play, at any lag up to 0.75 s); once
-//     `cancelled`, it still refuses mic audio less than 12 dB below what we play (the
-//     short leaks a loaded machine's canceller lets through after a jump in loop delay).
+//     `cancelled`, it still refuses mic audio less than 15 dB below what we play, and louder
+//     mic audio that carries our voice's texture at some lag (the short leaks a canceller
+//     lets through after a jump in loop delay).
 //
 // Where it is `echo` and WebRTC exists, Playback reroutes its output through a loopback
 // RTCPeerConnection so the browser's canceller hears it (playback.ts): the guard then
@@ -44,6 +45,8 @@ export interface EchoReport {
   gatedQuanta: number;
   /** Fine-grained match of the last echo candidate (see EchoGuard.fineMatch). */
   match: number;
+  /** Leaks of a cancelling browser caught and gated (see EchoGuard.isLeak). */
+  leaks: number;
 }
 
 export class EchoGuard {
@@ -85,6 +88,13 @@ export class EchoGuard {
   /** Lag (blocks) of the current run of echo votes. */
   declare private voteLag: number;
   declare private lastMatch: number;
+  /** Leak checks (isLeak): last quantum checked, gate shut until, count, scratch. */
+  declare private leakCheckedAt: number;
+  declare private leakUntil: number;
+  declare private leakLag: number;
+  declare private leaks: number;
+  declare private leakMic: Float64Array;
+  declare private leakRef: Float64Array;
 
   constructor(rate: number) {
     this.rate = rate;
@@ -119,6 +129,12 @@ export class EchoGuard {
     this.scratchB = new Float64Array(this.windowB);
     this.voteLag = -1;
     this.lastMatch = 0;
+    this.leakCheckedAt = -1e9;
+    this.leakUntil = -1;
+    this.leakLag = -1;
+    this.leaks = 0;
+    this.leakMic = new Float64Array(0);
+    this.leakRef = new Float64Array(0);
   }
 
   get state(): EchoState {
@@ -132,6 +148,7 @@ export class EchoGuard {
       erlDb: Math.round(this.erl * 10) / 10,
       gatedQuanta: this.gated,
       match: Math.round(this.lastMatch * 100) / 100,
+      leaks: this.leaks,
     };
   }
 
@@ -340,6 +357,71 @@ export class EchoGuard {
     }
   }
 
+  /**
+   * Whether the last ~100 ms of mic audio (up to quantum q) follows our playback's fine
+   * texture (first differences of log energy, as in fineMatch) at any lag up to 0.75 s.
+   * Checked every 4 quanta at most; a leak keeps the gate shut for ~130 ms.
+   */
+  private isLeak(q: number): boolean {
+    if (q - this.leakCheckedAt < 4) return false;
+    this.leakCheckedAt = q;
+    const n = 40;
+    const maxLag = (this.maxLagB + 1) * this.qpb;
+    const len = this.refQ.length;
+    const idx = (x: number) => ((x % len) + len) % len;
+    const lg = (e: Float32Array, ns: Float64Array, x: number) => (ns[idx(x)] === x ? 10 * Math.log10(e[idx(x)]! + 1e-9) : NaN);
+    if (this.leakMic.length < n) this.leakMic = new Float64Array(n);
+    if (this.leakRef.length < n + maxLag + 1) this.leakRef = new Float64Array(n + maxLag + 1);
+    const m = this.leakMic;
+    const r = this.leakRef;
+    // m[i]: mic log-energy change at quantum q-n+1+i; r[j]: ref log energy at quantum q-n-maxLag+j.
+    for (let i = 0; i < n; i++) m[i] = lg(this.micQ, this.micQn, q - n + 1 + i) - lg(this.micQ, this.micQn, q - n + i);
+    for (let j = 0; j <= n + maxLag; j++) r[j] = lg(this.refQ, this.refQn, q - n - maxLag + j);
+    let best = 0;
+    let bestLag = -1;
+    for (let lag = 1; lag <= maxLag; lag++) {
+      let k = 0;
+      let sx = 0;
+      let sy = 0;
+      let sxx = 0;
+      let syy = 0;
+      let sxy = 0;
+      for (let i = 0; i < n; i++) {
+        // The reference quantum heard at mic quantum q-n+1+i, and the one before it.
+        const j = maxLag + i + 1 - lag;
+        const r1 = r[j]!;
+        const r0 = r[j - 1]!;
+        const y = m[i]!;
+        if (!(r1 > -50 && r0 > -50) || y !== y) continue;
+        const x = r1 - r0;
+        k++;
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
+      }
+      if (k < 20) continue;
+      const vx = sxx - (sx * sx) / k;
+      const vy = syy - (sy * sy) / k;
+      const c = vx > 1e-9 && vy > 1e-9 ? (sxy - (sx * sy) / k) / Math.sqrt(vx * vy) : 0;
+      if (c > best) {
+        best = c;
+        bestLag = lag;
+      }
+    }
+    // Among a few hundred lags one may match by chance; a leak matches at the same lag in
+    // two checks in a row.
+    const previous = this.leakLag;
+    this.leakLag = best > 0.7 ? bestLag : -1;
+    if (previous >= 0 && this.leakLag >= 0 && Math.abs(this.leakLag - previous) <= 3) {
+      this.leakUntil = q + 48;
+      this.leaks++;
+      return true;
+    }
+    return false;
+  }
+
   /** Loudest reference quantum (mean square) among quanta [from, to]. */
   private loudestRef(from: number, to: number): number {
     let m = 0;
@@ -390,10 +472,9 @@ export class EchoGuard {
       // Unknown lag: anything we played in the lag range. Until measured, assume the echo
       // may be 6 dB louder than what we play (a capture's automatic gain control lifts it:
       // Chromium without Chrome-wide echo cancellation, +6 dB measured); once the browser
-      // is known to cancel, refuse mic audio within 12 dB of it: a loaded machine's
-      // canceller leaks for a moment after a jump in loop delay (in the rig, leaks of up to
-      // -3 dB), and a user talking to the agent is about as loud as it.
-      const erl = this.stateCode === 1 ? -12 : 6;
+      // is known to cancel, refuse mic audio within 15 dB of it (louder mic audio is checked
+      // for being a leak of our voice below).
+      const erl = this.stateCode === 1 ? -15 : 6;
       echo = Math.pow(10, erl / 10) * this.loudestRef(q - (this.maxLagB + 1) * qpb, q);
     }
     if (echo < this.floor * 2) {
@@ -405,7 +486,14 @@ export class EchoGuard {
     // Double talk: the mic clearly louder than our echo can be, for 8 quanta (~21 ms) in a
     // row (4 once the browser is known to cancel); it passes while that lasts and ~107 ms
     // after, so a barge-in reaches Hydra in stretches its turn detection takes for speech.
-    const louder = mic > 2 * echo + 2 * this.floor;
+    let louder = mic > 2 * echo + 2 * this.floor;
+    // A canceller leaks for a moment after a jump in loop delay (in the speakerphone rig,
+    // on a loaded machine, leaks nearly as loud as the agent): loud mic audio that carries
+    // our voice's texture at some lag is our echo, not the user.
+    if (this.stateCode === 1 && louder && (this.leakUntil > q || this.isLeak(q))) {
+      louder = false;
+      this.hold = 0;
+    }
     this.talk = louder ? this.talk + 1 : 0;
     if (this.talk >= (this.stateCode === 1 ? 4 : 8)) this.hold = 40;
     if (this.hold > 0) {

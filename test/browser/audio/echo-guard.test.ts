@@ -20,7 +20,11 @@ function prng(seed: number): () => number {
   };
 }
 
-/** `seconds` of speech-like sound: noise in syllables of 120–250 ms with 60–150 ms gaps. */
+/**
+ * `seconds` of speech-like sound: noise in syllables of 120–250 ms with 60–150 ms gaps,
+ * each syllable rising and falling, with a phoneme-like texture (its level changes at
+ * random every 5–15 ms, as speech sounds do).
+ */
 function speech(seconds: number, seed: number, dbfs = -20): Float32Array {
   const out = new Float32Array(Math.round(seconds * RATE));
   const rnd = prng(seed);
@@ -29,7 +33,15 @@ function speech(seconds: number, seed: number, dbfs = -20): Float32Array {
   while (i < out.length) {
     const on = Math.round((0.12 + 0.13 * rnd()) * RATE);
     const level = amp * (0.4 + 0.6 * rnd());
-    for (let k = 0; k < on && i < out.length; k++, i++) out[i] = level * Math.sin((Math.PI * k) / on) * (2 * rnd() - 1);
+    let texture = 1;
+    let next = 0;
+    for (let k = 0; k < on && i < out.length; k++, i++) {
+      if (k >= next) {
+        texture = 0.3 + 1.2 * rnd();
+        next = k + Math.round((0.005 + 0.01 * rnd()) * RATE);
+      }
+      out[i] = level * texture * Math.sin((Math.PI * k) / on) * (2 * rnd() - 1);
+    }
     i += Math.round((0.06 + 0.09 * rnd()) * RATE);
   }
   return out;
@@ -102,14 +114,23 @@ describe('EchoGuard (the worklet logic, driven directly)', () => {
     expect(r.guard.state).to.equal('cancelled');
     const at = r.states.indexOf('cancelled');
     expect((at * Q) / RATE, 'seconds of our speech until the verdict').to.be.below(2);
-    // A user talking over the agent afterwards (as loud as it) reaches Hydra: all but the
-    // first ~10 ms of a syllable and its quietest tail.
+    // A user talking over the agent afterwards, as loud as it, reaches Hydra: its louder
+    // syllables (the guard still refuses mic audio within 8 dB of the agent's loudest, for
+    // the canceller's leaks), in stretches long enough for turn detection.
     const user = speech(2, 7, -20);
     const more = run(speech(2, 2), { user, prev: r });
     const voiced = (q: number) => Math.abs(user[q * Q + 64] ?? 0) > 0.001;
     const userQuanta = more.gains.filter((_, q) => voiced(q));
-    expect(userQuanta.filter((g) => g === 1).length / userQuanta.length).to.be.above(0.8);
+    expect(userQuanta.filter((g) => g === 1).length / userQuanta.length).to.be.above(0.5);
     expect(longestPass(more.gains, voiced)).to.be.at.least(100);
+  });
+
+  it('a cancelling browser that leaks for a moment (echo at -3 dB for 0.6 s): the leak never passes for 60 ms', () => {
+    const r = run(speech(4, 40), { echoDb: undefined });
+    expect(r.guard.state).to.equal('cancelled');
+    const leak = run(speech(0.6, 41), { delayMs: 200, echoDb: -3, prev: r });
+    expect(longestPass(leak.gains, (q) => leak.echoIn[q]!)).to.be.below(60);
+    expect(leak.guard.report().leaks).to.be.above(0);
   });
 
   it('an uncancelled echo at 0 dB: verdict echo with the loop delay; the echo never passes for 60 ms', () => {

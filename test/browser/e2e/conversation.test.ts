@@ -124,7 +124,9 @@ describe('e2e conversations', function () {
     );
     // (Quanta the tap missed are render quanta the engine skipped under load: the output
     // was silent then too, so they cannot hide reply audio; they are only reported.)
-    expect(frames, `frames of reply audio after the client learned of the barge-in\n${summarize(p.log)}`).to.be.at.most(callback + 3 * QUANTUM);
+    // WebKitGTK renders ahead in GStreamer buffers larger than the baseLatency it reports
+    // (1711 frames measured on a loaded machine): never ask for less than 100 ms.
+    expect(frames, `frames of reply audio after the client learned of the barge-in\n${summarize(p.log)}`).to.be.at.most(Math.max(callback + 3 * QUANTUM, Math.round(0.1 * rate)));
     expect(next.ctxTime - silentAt, 'a silent stretch before the next reply').to.be.above(0.5);
   });
 });

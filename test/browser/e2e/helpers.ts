@@ -26,7 +26,7 @@ export interface E2ePage {
   tap: WorkletTap;
   log: Recorded[];
   /** The echo guard's verdicts as the playback worklet posted them (src/audio/echo-guard.ts). */
-  echo: { ctxTime: number; state: string; delayMs: number; erlDb: number; gatedQuanta: number; match: number }[];
+  echo: { ctxTime: number; state: string; delayMs: number; erlDb: number; gatedQuanta: number; match: number; leaks: number }[];
   /** RTCPeerConnections the page created (the WebRTC output route makes two). */
   peerConnections(): number;
   /** The element's AudioContext time now (NaN before start). */

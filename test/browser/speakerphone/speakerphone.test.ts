@@ -20,7 +20,7 @@ const REPLIES = 10;
 function echoSummary(p: E2ePage): string {
   const last = p.echo.at(-1);
   const states = p.echo.filter((e, i) => i === 0 || e.state !== p.echo[i - 1]!.state).map((e) => `${e.state}@${e.ctxTime.toFixed(2)}`).join(' → ');
-  return `guard ${states || 'silent'}${last?.state === 'echo' ? ` (loop delay ${last.delayMs} ms, ERL ${last.erlDb} dB, match ${last.match})` : ''}; gated ${last?.gatedQuanta ?? 0} quanta; peer connections ${p.peerConnections()}`;
+  return `guard ${states || 'silent'}${last?.state === 'echo' ? ` (loop delay ${last.delayMs} ms, ERL ${last.erlDb} dB, match ${last.match})` : ''}; gated ${last?.gatedQuanta ?? 0} quanta, ${last?.leaks ?? 0} leaks caught; peer connections ${p.peerConnections()}`;
 }
 
 describe('speakerphone (the loudspeaker plays into the mic)', function () {
