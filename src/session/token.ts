@@ -1,14 +1,20 @@
-// Credentials: POST to the page's token endpoint, then the WebSocket URL. Every failure
-// is a HydraError('token_failed'), and a timeout bounds the wait: never a hang.
-import { HydraError } from './events.ts';
+// Credentials: POST to the page's token endpoint. Every failure is a
+// HydraError('token_failed'), and a timeout bounds the wait: never a hang.
+import { HydraError } from '../protocol/errors.ts';
 import type { SessionTimers } from './timers.ts';
-
-export const DEFAULT_URL = 'wss://api.smallest.ai/waves/v1/s2s';
 
 export interface TokenAnswer {
   token: string;
+  /** WebSocket base URL to use instead of the configured one. */
   url?: string;
 }
+
+/**
+ * The transport's token step, when it is not a POST to a token endpoint (e.g. a page's own
+ * async function). Rejections should be HydraErrors (`retryable` for transient failures);
+ * anything else is reported as a non-retryable `token_failed`.
+ */
+export type GetToken = (signal: AbortSignal) => Promise<TokenAnswer>;
 
 export interface TokenRequest {
   fetch: typeof fetch;
@@ -80,25 +86,4 @@ async function postForToken(
     throw fail(`The token endpoint ${endpoint} answered a "url" that is not a string.`);
   }
   return typeof answer.url === 'string' && answer.url !== '' ? { token: answer.token, url: answer.url } : { token: answer.token };
-}
-
-/**
- * `<base>?model=<model>&api_key=<token>`, keeping the base's own query parameters.
- * Relative and http(s) bases resolve against the page and become ws(s).
- */
-export function buildSocketUrl(base: string, model: string, token: string | undefined): string {
-  let url: URL;
-  try {
-    url = new URL(base, (globalThis as { location?: { href: string } }).location?.href);
-  } catch {
-    throw new HydraError('invalid_config', `"${base}" is not a valid WebSocket URL.`);
-  }
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new HydraError('invalid_config', `"${base}" is not a ws:// or wss:// URL.`);
-  }
-  url.searchParams.set('model', model);
-  if (token !== undefined) url.searchParams.set('api_key', token);
-  return url.toString();
 }
