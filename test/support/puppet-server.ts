@@ -12,7 +12,9 @@ export type PuppetCommand =
   | { op: 'send'; conn?: number; frame?: unknown; raw?: string }
   | { op: 'close'; conn?: number; code?: number; reason?: string }
   | { op: 'drop'; conn?: number }
-  | { op: 'reject-next'; status: number; count?: number };
+  | { op: 'reject-next'; status: number; count?: number }
+  /** Sends `frames` paced like a live stream: frame k at k·intervalMs, running up to leadMs ahead. */
+  | { op: 'stream'; conn?: number; frames: unknown[]; intervalMs: number; leadMs?: number };
 
 export type PuppetEvent =
   | { ev: 'open'; conn: number; url: string }
@@ -81,8 +83,27 @@ export function attachPuppetServer(server: Server): void {
     }
     const target = s.targets[cmd.conn ?? s.targets.length - 1];
     if (!target) return;
+    if (cmd.op === 'stream') {
+      stream(target, cmd.frames, cmd.intervalMs, cmd.leadMs ?? 0);
+      return;
+    }
     if (cmd.op === 'send') target.send(cmd.raw ?? JSON.stringify(cmd.frame));
     else if (cmd.op === 'close') target.close(cmd.code ?? 1000, cmd.reason ?? '');
     else if (cmd.op === 'drop') target.terminate();
   }
+}
+
+/** Paces frames against the clock (not against the previous send), so a late timer catches up. */
+function stream(target: WebSocket, frames: unknown[], intervalMs: number, leadMs: number): void {
+  const start = performance.now();
+  let next = 0;
+  const pump = () => {
+    const now = performance.now() - start;
+    while (next < frames.length && next * intervalMs - leadMs <= now) {
+      if (target.readyState !== target.OPEN) return;
+      target.send(JSON.stringify(frames[next++]));
+    }
+    if (next < frames.length) setTimeout(pump, Math.max(1, next * intervalMs - leadMs - now));
+  };
+  pump();
 }

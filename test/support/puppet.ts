@@ -91,6 +91,11 @@ export class Puppet {
     this.command({ op: 'drop' });
   }
 
+  /** Streams frames paced in real time (frame k at k·intervalMs), up to leadMs ahead. */
+  stream(frames: unknown[], intervalMs: number, leadMs = 0, conn?: number): void {
+    this.command({ op: 'stream', frames, intervalMs, leadMs, ...(conn === undefined ? {} : { conn }) });
+  }
+
   rejectNext(status: number, count = 1): void {
     this.command({ op: 'reject-next', status, count });
   }
