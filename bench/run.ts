@@ -6,6 +6,8 @@
 //   audio   bench/audio.ts   resampler quality, capture/flush latency, main-thread cost (Chromium)
 //   e2e     bench/e2e.ts     client latencies and voice-to-voice through the simulator (Chromium)
 //   relay   bench/relay.ts   relay's added latency p50/p99 and memory per session at 100 sessions
+//   blocked bench/blocked-page.ts  a host page blocking its main thread during a reply: gaps,
+//                            mic loss and main-thread audio, worker vs main-thread fallback
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { measureSize } from './size.ts';
@@ -58,6 +60,7 @@ async function optional(name: string, file: string, fn: string) {
 await optional('audio', './audio.ts', 'runAudioBench');
 await optional('e2e', './e2e.ts', 'runE2eBench');
 await optional('relay', './relay.ts', 'runRelayBench');
+await optional('blocked', './blocked-page.ts', 'runBlockedPageBench');
 
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
 console.log('\nhydra-voice benchmarks\n');

@@ -3,7 +3,8 @@
 // no gap in the reply (the playback worklet never ran dry, the output tap hears one
 // unbroken tone exactly as long as the one sent) and no mic audio lost (no hole in the
 // capture sequence, nothing dropped, every chunk sent). The server streams the reply in
-// real time, 400 ms ahead: a page blocked for 1000 ms would starve a main-thread transport.
+// real time, 600 ms ahead (room for a loaded test server): a page blocked for 1000 ms still
+// starves a main-thread transport.
 // Behaviour, not timing: nothing here waits on or bounds a duration of the client.
 import { expect } from '@open-wc/testing';
 import { installWorkletTap, soundSpan, type WorkletTap } from '../e2e/helpers.ts';
@@ -59,7 +60,7 @@ describe('a host page that blocks its main thread', function () {
     for (let i = 0; i < REPLY_CHUNKS; i++) frames.push({ type: 'response.output_audio.delta', event_id: sv(), response_id: 'resp_long', delta: toneDelta() });
     frames.push({ type: 'response.output_audio.done', event_id: sv(), response_id: 'resp_long' });
     frames.push({ type: 'response.done', event_id: sv(), response: { id: 'resp_long', status: 'completed', output: [] } });
-    puppet.stream(frames, 20, 400);
+    puppet.stream(frames, 20, 600);
     await new Promise<void>((resolve) => {
       const check = () => (el.state === 'speaking' ? resolve() : setTimeout(check, 10));
       check();
