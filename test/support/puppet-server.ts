@@ -8,19 +8,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 
-export type PuppetCommand =
-  | { op: 'send'; conn?: number; frame?: unknown; raw?: string }
-  | { op: 'close'; conn?: number; code?: number; reason?: string }
-  | { op: 'drop'; conn?: number }
-  | { op: 'reject-next'; status: number; count?: number }
-  /** Sends `frames` paced like a live stream: frame k at k·intervalMs, running up to leadMs ahead. */
-  | { op: 'stream'; conn?: number; frames: unknown[]; intervalMs: number; leadMs?: number };
+import type { PuppetCommand, PuppetEvent } from './puppet-protocol.ts';
 
-export type PuppetEvent =
-  | { ev: 'open'; conn: number; url: string }
-  | { ev: 'frame'; conn: number; data: string }
-  | { ev: 'close'; conn: number; code: number; reason: string }
-  | { ev: 'rejected'; status: number; url: string };
+export type { PuppetCommand, PuppetEvent };
 
 interface Stage {
   control?: WebSocket;

@@ -1,6 +1,6 @@
 // Browser side of the puppet server (see puppet-server.ts): script a real WebSocket server
 // from a test, and await what the client under test sends.
-import type { PuppetCommand, PuppetEvent } from './puppet-server.ts';
+import type { PuppetCommand, PuppetEvent } from './puppet-protocol.ts';
 
 type Waiter = { match: (e: PuppetEvent) => boolean; resolve: (e: PuppetEvent) => void };
 
