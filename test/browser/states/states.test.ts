@@ -33,7 +33,7 @@ describe('states that follow what the user hears', function () {
     page = await openPage('<script type="module" src="/src/index.ts"></script>');
     tap = installWorkletTap(page.win);
     seen = [];
-    for (const type of ['hydra-state', 'hydra-response-end', 'hydra-playback-end', 'hydra-error', 'hydra-session', 'hydra-turn-end']) {
+    for (const type of ['hydra-state', 'hydra-response-end', 'hydra-playback-end', 'hydra-error', 'hydra-session', 'hydra-turn-end', 'hydra-reconnecting']) {
       page.el.addEventListener(type, (e) => seen.push({ type, detail: (e as CustomEvent).detail, at: tap.context?.currentTime ?? NaN }));
     }
   });
@@ -75,6 +75,9 @@ describe('states that follow what the user hears', function () {
     const end = await event('hydra-response-end', (d) => d.responseId === 'resp_cut', dropAt);
     expect(end.detail.status).to.equal('cancelled');
     expect(end.detail.reason).to.equal('connection_lost');
+    const reconnecting = await event('hydra-reconnecting', () => true, dropAt);
+    expect(reconnecting.detail).to.include({ attempt: 1, reason: 'dropped' });
+    expect(reconnecting.detail.delayMs).to.be.a('number').and.above(0);
     // The element reconnects; once the new session is configured it listens.
     await puppet.connection(1);
     puppet.send({ type: 'session.created', event_id: sv(), session_id: 'sess_1' }, 1);
