@@ -9,7 +9,7 @@ export type PuppetCommand =
   | { op: 'stream'; conn?: number; frames: unknown[]; intervalMs: number; leadMs?: number };
 
 export type PuppetEvent =
-  | { ev: 'open'; conn: number; url: string }
+  | { ev: 'open'; conn: number; url: string; origin?: string }
   | { ev: 'frame'; conn: number; data: string }
   | { ev: 'close'; conn: number; code: number; reason: string }
   | { ev: 'rejected'; status: number; url: string };

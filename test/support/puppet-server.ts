@@ -59,7 +59,7 @@ export function attachPuppetServer(server: Server): void {
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         const conn = s.targets.push(ws) - 1;
-        emit(s, { ev: 'open', conn, url: req.url ?? '' });
+        emit(s, { ev: 'open', conn, url: req.url ?? '', ...(req.headers.origin ? { origin: req.headers.origin } : {}) });
         ws.on('message', (data) => emit(s, { ev: 'frame', conn, data: String(data) }));
         ws.on('close', (code, reason) => emit(s, { ev: 'close', conn, code, reason: String(reason) }));
       });

@@ -1,15 +1,15 @@
-// A host page that blocks its own main thread (250 ms every 750 ms, then one 1000 ms
+// A host ctx.page that blocks its own main thread (250 ms every 750 ms, then one 1000 ms
 // freeze) during a long reply and continuous mic streaming. With the engine in a worker:
 // no gap in the reply (the playback worklet never ran dry, the output tap hears one
 // unbroken tone exactly as long as the one sent) and no mic audio lost (no hole in the
 // capture sequence, nothing dropped, every chunk sent). The server streams the reply in
-// real time, 600 ms ahead (room for a loaded test server): a page blocked for 1000 ms still
+// real time, 600 ms ahead (room for a loaded test server): a ctx.page blocked for 1000 ms still
 // starves a main-thread transport.
 // Behaviour, not timing: nothing here waits on or bounds a duration of the client.
 import { expect } from '@open-wc/testing';
 import { installWorkletTap, soundSpan, type WorkletTap } from '../e2e/helpers.ts';
-import { Puppet } from '../../support/puppet.ts';
-import { connect, openPage, sv, toneDelta, type TestPage } from './helpers.ts';
+import type { Puppet } from '../../support/puppet.ts';
+import { connect, openPage, puppetAndPage, sv, toneDelta } from './helpers.ts';
 
 const REPLY_CHUNKS = 300; // 6 s of 20 ms deltas
 const SOUND = 0.01;
@@ -36,38 +36,29 @@ function longestSilence(tap: WorkletTap, first: number, last: number): number {
   return longest;
 }
 
-describe('a host page that blocks its main thread', function () {
+describe('a host ctx.page that blocks its main thread', function () {
   this.timeout(60_000);
-  let puppet: Puppet;
-  let page: TestPage | undefined;
-  beforeEach(async () => {
-    puppet = await Puppet.create();
-  });
-  afterEach(() => {
-    page?.close();
-    page = undefined;
-    puppet.dispose();
-  });
+  const ctx = puppetAndPage();
 
   it('loses no mic audio and leaves no gap in the reply (engine in a worker)', async () => {
-    page = await openPage('<script type="module" src="/src/index.ts"></script>');
-    const { el } = page;
-    const tap = installWorkletTap(page.win);
+    ctx.page = await openPage('<script type="module" src="/src/index.ts"></script>');
+    const { el } = ctx.page;
+    const tap = installWorkletTap(ctx.page.win);
     const ended = new Promise<CustomEvent>((r) => el.addEventListener('hydra-playback-end', (e) => r(e as CustomEvent), { once: true }));
-    await connect(el, puppet);
+    await connect(el, ctx.puppet);
     expect(el.debugStats?.thread).to.equal('worker');
     const frames: unknown[] = [{ type: 'response.created', event_id: sv(), response: { id: 'resp_long' } }];
     for (let i = 0; i < REPLY_CHUNKS; i++) frames.push({ type: 'response.output_audio.delta', event_id: sv(), response_id: 'resp_long', delta: toneDelta() });
     frames.push({ type: 'response.output_audio.done', event_id: sv(), response_id: 'resp_long' });
     frames.push({ type: 'response.done', event_id: sv(), response: { id: 'resp_long', status: 'completed', output: [] } });
-    puppet.stream(frames, 20, 600);
+    ctx.puppet.stream(frames, 20, 600);
     await new Promise<void>((resolve) => {
       const check = () => (el.state === 'speaking' ? resolve() : setTimeout(check, 10));
       check();
     });
     const before = el.debugStats!;
 
-    // The host page at its worst, while the reply plays and the mic streams.
+    // The host ctx.page at its worst, while the reply plays and the mic streams.
     for (let i = 0; i < 3; i++) {
       block(250);
       await sleep(500);
@@ -93,8 +84,8 @@ describe('a host page that blocks its main thread', function () {
     // The mic: no hole in the capture sequence, nothing dropped after configure, every chunk sent.
     expect(after.mic.lost, 'capture chunks lost').to.equal(0);
     expect(after.droppedAudioChunks - before.droppedAudioChunks, 'chunks dropped by the session').to.equal(0);
-    expect(after.mic.chunks - before.mic.chunks, 'chunks captured while the page was blocked').to.be.at.least(100);
+    expect(after.mic.chunks - before.mic.chunks, 'chunks captured while the ctx.page was blocked').to.be.at.least(100);
     // Every chunk the engine got after configure reached the server: the N-th append arrives.
-    await puppet.frame('input_audio_buffer.append', after.mic.chunks - after.droppedAudioChunks - 1, 10_000);
+    await ctx.puppet.frame('input_audio_buffer.append', after.mic.chunks - after.droppedAudioChunks - 1, 10_000);
   });
 });

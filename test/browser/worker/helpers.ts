@@ -1,8 +1,9 @@
 // Pages for the worker tests: a plain page in an iframe (optionally under a CSP, optionally
 // loading the script from the other loopback origin, like a CDN), its console warnings,
-// and the puppet handshake for an element on it.
+// and a puppet server per test (the element helpers do the handshake).
 import type { HydraVoiceElement } from '../../../src/index.ts';
-import type { Puppet } from '../../support/puppet.ts';
+import { Puppet } from '../../support/puppet.ts';
+import { afterEach, beforeEach } from '../session/helpers.ts';
 
 export interface TestPage {
   frame: HTMLIFrameElement;
@@ -46,30 +47,18 @@ export async function openPage(head: string, body = '<hydra-voice></hydra-voice>
   };
 }
 
-let n = 0;
-const sv = () => `sv_worker_${++n}`;
-
-/** Starts `el` against the puppet and plays Hydra's handshake on connection `conn`. */
-export async function connect(el: HydraVoiceElement, puppet: Puppet, conn = 0): Promise<void> {
-  el.url = puppet.url;
-  const configured = new Promise((r) => el.addEventListener('hydra-session', r, { once: true }));
-  void el.start();
-  await puppet.connection(conn);
-  puppet.send({ type: 'session.created', event_id: sv(), session_id: `sess_${conn}` }, conn);
-  const configure = await puppet.frame('session.configure', conn);
-  puppet.send({ type: 'session.configured', event_id: sv(), session: configure.session }, conn);
-  await configured;
+/** A puppet server per test and the page under test, closed after each test. */
+export function puppetAndPage(): { puppet: Puppet; page: TestPage | undefined } {
+  const ctx = { page: undefined } as { puppet: Puppet; page: TestPage | undefined };
+  beforeEach(async () => {
+    ctx.puppet = await Puppet.create();
+  });
+  afterEach(() => {
+    ctx.page?.close();
+    ctx.page = undefined;
+    ctx.puppet.dispose();
+  });
+  return ctx;
 }
 
-/** A 20 ms 440 Hz tone at 48 kHz, base64 PCM16. */
-export function toneDelta(ms = 20, amplitude = 8000): string {
-  const samples = (48_000 * ms) / 1000;
-  const pcm = new Int16Array(samples);
-  for (let i = 0; i < samples; i++) pcm[i] = Math.round(amplitude * Math.sin((2 * Math.PI * 440 * i) / 48_000));
-  let s = '';
-  const bytes = new Uint8Array(pcm.buffer);
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
-  return btoa(s);
-}
-
-export { sv };
+export { connect, sv, toneDelta } from '../element/helpers.ts';

@@ -2,13 +2,13 @@
 // default, started from the element's own script (same-origin file, a Blob importing a
 // cross-origin script, the ES module worker) or from `worker-url`; on the main thread only
 // when no worker can start (said once in the console and in debugStats), and the
-// conversation works either way. Mic audio reaching the puppet proves the capture worklet →
+// conversation works either way. Mic audio reaching the ctx.puppet proves the capture worklet →
 // engine route; the page's own WebSocket constructor is watched to prove where the socket is.
 import { expect } from '@open-wc/testing';
 import '../../../src/index.ts';
 import type { HydraVoiceElement } from '../../../src/index.ts';
-import { Puppet } from '../../support/puppet.ts';
-import { connect, openPage, otherOrigin, sv, toneDelta, type TestPage } from './helpers.ts';
+import type { Puppet } from '../../support/puppet.ts';
+import { connect, openPage, otherOrigin, puppetAndPage, sv, toneDelta, type TestPage } from './helpers.ts';
 
 /** Counts WebSockets the page's main thread creates while `body` runs. */
 async function socketsOnMainThread(win: Window & typeof globalThis, body: () => Promise<void>): Promise<number> {
@@ -47,77 +47,69 @@ async function replyPlays(el: HydraVoiceElement, puppet: Puppet): Promise<void> 
 
 describe('the engine in a worker', function () {
   this.timeout(30_000);
-  let puppet: Puppet;
-  let page: TestPage | undefined;
-  beforeEach(async () => {
-    puppet = await Puppet.create();
-  });
-  afterEach(() => {
-    page?.close();
-    page = undefined;
-    puppet.dispose();
-  });
+  const ctx = puppetAndPage();
 
   async function converse(p: TestPage): Promise<number> {
     const made = await socketsOnMainThread(p.win, async () => {
-      await connect(p.el, puppet);
-      await micReachesServer(puppet);
-      await replyPlays(p.el, puppet);
+      await connect(p.el, ctx.puppet);
+      await micReachesServer(ctx.puppet);
+      await replyPlays(p.el, ctx.puppet);
     });
     return made;
   }
 
   it('the ES module from source: a module worker holds the socket; mic and reply audio flow', async () => {
-    page = await openPage('<script type="module" src="/src/index.ts"></script>');
-    expect(await converse(page)).to.equal(0);
-    expect(page.el.debugStats).to.include({ thread: 'worker', worker: 'module' });
-    expect(page.win.__warnings.filter((w) => w.includes('hydra-voice'))).to.deep.equal([]);
+    ctx.page = await openPage('<script type="module" src="/src/index.ts"></script>');
+    expect(await converse(ctx.page)).to.equal(0);
+    expect(ctx.page.el.debugStats).to.include({ thread: 'worker', worker: 'module' });
+    expect(ctx.page.win.__warnings.filter((w) => w.includes('hydra-voice'))).to.deep.equal([]);
   });
 
   it('the built classic script, same-origin: the script itself is the worker', async () => {
-    page = await openPage('<script src="/dist/hydra-voice.js"></script>');
-    expect(await converse(page)).to.equal(0);
-    expect(page.el.debugStats).to.include({ thread: 'worker', worker: 'script' });
+    ctx.page = await openPage('<script src="/dist/hydra-voice.js"></script>');
+    expect(await converse(ctx.page)).to.equal(0);
+    expect(ctx.page.el.debugStats).to.include({ thread: 'worker', worker: 'script' });
   });
 
   it('the built classic script from another origin (a CDN): a Blob worker imports it', async () => {
-    page = await openPage(`<script src="${otherOrigin()}/dist/hydra-voice.js"></script>`);
-    expect(await converse(page)).to.equal(0);
-    expect(page.el.debugStats).to.include({ thread: 'worker', worker: 'blob' });
-    // The Blob worker has the page's origin, so the socket's Origin header is the page's.
-    const open = puppet.events.find((e) => e.ev === 'open');
-    expect(open).to.exist;
+    ctx.page = await openPage(`<script src="${otherOrigin()}/dist/hydra-voice.js"></script>`);
+    expect(await converse(ctx.page)).to.equal(0);
+    expect(ctx.page.el.debugStats).to.include({ thread: 'worker', worker: 'blob' });
+    // The Blob worker has the page's origin, so the socket's Origin header is the page's
+    // (the relay's origin check), not the script's and not an opaque "null".
+    const open = ctx.puppet.events.find((e) => e.ev === 'open') as { origin?: string };
+    expect(open.origin).to.equal(location.origin);
   });
 
   it('the built ES module: its module worker (dist/hydra-voice-worker.mjs)', async () => {
-    page = await openPage('<script type="module" src="/dist/hydra-voice.mjs"></script>');
-    expect(await converse(page)).to.equal(0);
-    expect(page.el.debugStats).to.include({ thread: 'worker', worker: 'module' });
+    ctx.page = await openPage('<script type="module" src="/dist/hydra-voice.mjs"></script>');
+    expect(await converse(ctx.page)).to.equal(0);
+    expect(ctx.page.el.debugStats).to.include({ thread: 'worker', worker: 'module' });
   });
 
   it("worker-url under a CSP without blob: workers: the page's own copy of hydra-voice-worker.js", async () => {
-    page = await openPage(
+    ctx.page = await openPage(
       `<meta http-equiv="Content-Security-Policy" content="worker-src 'self'">` + `<script src="${otherOrigin()}/dist/hydra-voice.js"></script>`,
       '<hydra-voice worker-url="/dist/hydra-voice-worker.js"></hydra-voice>',
     );
-    expect(await converse(page)).to.equal(0);
-    expect(page.el.debugStats).to.include({ thread: 'worker', worker: 'url' });
+    expect(await converse(ctx.page)).to.equal(0);
+    expect(ctx.page.el.debugStats).to.include({ thread: 'worker', worker: 'url' });
   });
 
   it('no worker allowed (CSP worker-src none): the main thread runs it, says so once, and it works', async () => {
-    page = await openPage(
+    ctx.page = await openPage(
       `<meta http-equiv="Content-Security-Policy" content="worker-src 'none'">` + '<script src="/dist/hydra-voice.js"></script>',
       '<hydra-voice></hydra-voice>',
     );
-    expect(await converse(page)).to.equal(1);
-    const stats = page.el.debugStats!;
+    expect(await converse(ctx.page)).to.equal(1);
+    const stats = ctx.page.el.debugStats!;
     expect(stats.thread).to.equal('main');
     expect(stats.workerError).to.match(/worker-src/);
-    const notes = page.win.__warnings.filter((w) => /main thread/.test(w));
+    const notes = ctx.page.win.__warnings.filter((w) => /main thread/.test(w));
     expect(notes).to.have.length(1);
     // A second conversation on the same page does not repeat the note.
-    page.el.stop();
-    await connect(page.el, puppet, 1);
-    expect(page.win.__warnings.filter((w) => /main thread/.test(w))).to.have.length(1);
+    ctx.page.el.stop();
+    await connect(ctx.page.el, ctx.puppet, 1);
+    expect(ctx.page.win.__warnings.filter((w) => /main thread/.test(w))).to.have.length(1);
   });
 });

@@ -1,28 +1,19 @@
 // One error vocabulary across layers: a problem of the audio engine carries the audio
 // engine's code, whatever else is starting at the same time (the worker, the socket).
 import { expect } from '@open-wc/testing';
-import { Puppet } from '../../support/puppet.ts';
-import { openPage, type TestPage } from './helpers.ts';
+import type { Puppet } from '../../support/puppet.ts';
+import { openPage, puppetAndPage } from './helpers.ts';
 
 describe('error codes across layers', function () {
   this.timeout(30_000);
-  let puppet: Puppet;
-  let page: TestPage | undefined;
-  beforeEach(async () => {
-    puppet = await Puppet.create();
-  });
-  afterEach(() => {
-    page?.close();
-    page = undefined;
-    puppet.dispose();
-  });
+  const ctx = puppetAndPage();
 
   it('a CSP that blocks the audio worklet (no blob:, no data:, no worklet-url) is audio_failed, naming the directive', async () => {
-    page = await openPage(
+    ctx.page = await openPage(
       `<meta http-equiv="Content-Security-Policy" content="script-src 'self' 'unsafe-inline'">` + '<script src="/dist/hydra-voice.js"></script>',
     );
-    const { el } = page;
-    el.url = puppet.url;
+    const { el } = ctx.page;
+    el.url = ctx.puppet.url;
     const errors: { code: string; message: string; fatal: boolean }[] = [];
     el.addEventListener('hydra-error', (e) => errors.push((e as CustomEvent).detail));
     void el.start();
