@@ -3,7 +3,7 @@
 // sent everything it was going to.
 import { HydraSession } from '../../../src/session/index.ts';
 import type { HydraSessionEventMap, HydraSessionOptions, SessionTimers } from '../../../src/session/index.ts';
-import type { Puppet } from '../../support/puppet.ts';
+import { Puppet } from '../../support/puppet.ts';
 
 /** Manual clock: timers fire only inside advance(). */
 export class FakeTimers implements SessionTimers {
@@ -96,6 +96,28 @@ export function harness(puppet: Puppet, options: Partial<HydraSessionOptions> = 
     events,
     of: (type) => events.filter((e) => e.type === type).map((e) => e.detail),
   };
+}
+
+/** A puppet server per test; sessions made with `make()` are stopped after it. */
+export function puppetFixture(): { puppet: Puppet; make(options?: Partial<HydraSessionOptions>): Harness } {
+  let sessions: HydraSession[] = [];
+  const fx = {
+    puppet: undefined as unknown as Puppet,
+    make(options: Partial<HydraSessionOptions> = {}) {
+      const h = harness(fx.puppet, options);
+      sessions.push(h.session);
+      return h;
+    },
+  };
+  mocha.beforeEach(async () => {
+    fx.puppet = await Puppet.create();
+    sessions = [];
+  });
+  mocha.afterEach(() => {
+    for (const s of sessions) s.stop();
+    fx.puppet.dispose();
+  });
+  return fx;
 }
 
 /** Resolves with the next event of a type (optionally matching); rejects after a guard time. */

@@ -8,55 +8,43 @@
 //   - the keep-alive is one timer checked against the last send (audio re-arms nothing);
 //   - without the wire log, no frame events are produced.
 import { expect } from '@open-wc/testing';
-import { Puppet } from '../../support/puppet.ts';
-import type { HydraSession } from '../../../src/session/index.ts';
-import { afterEach, beforeEach, describe, it, encodePcm, handshake, harness, nextEvent, serverBarrier, sv } from './helpers.ts';
+import { describe, it, encodePcm, handshake, harness, nextEvent, puppetFixture, serverBarrier, sv } from './helpers.ts';
 
 describe('HydraSession states that follow what the user hears', () => {
-  let puppet: Puppet;
-  let sessions: HydraSession[];
-  beforeEach(async () => {
-    puppet = await Puppet.create();
-    sessions = [];
-  });
-  afterEach(() => {
-    for (const s of sessions) s.stop();
-    puppet.dispose();
-  });
+  const fx = puppetFixture();
 
   async function ready(options: Parameters<typeof harness>[1] = {}) {
-    const h = harness(puppet, { keepAliveMs: 60_000, ...options });
-    sessions.push(h.session);
+    const h = fx.make({ keepAliveMs: 60_000, ...options });
     void h.session.start();
-    await handshake(puppet, h.session, puppet.connections());
+    await handshake(fx.puppet, h.session, fx.puppet.connections());
     return h;
   }
-  const created = (id: string, conn?: number) => puppet.send({ type: 'response.created', event_id: sv(), response: { id, status: 'in_progress' } }, conn);
+  const created = (id: string, conn?: number) => fx.puppet.send({ type: 'response.created', event_id: sv(), response: { id, status: 'in_progress' } }, conn);
   const delta = (id: string, conn?: number) =>
-    puppet.send({ type: 'response.output_audio.delta', event_id: sv(), response_id: id, item_id: `item_${id}`, delta: encodePcm(new Int16Array(480).fill(100)) }, conn);
-  const audioDone = (id: string) => puppet.send({ type: 'response.output_audio.done', event_id: sv(), response_id: id });
-  const done = (id: string) => puppet.send({ type: 'response.done', event_id: sv(), response: { id, status: 'completed', output: [] } });
+    fx.puppet.send({ type: 'response.output_audio.delta', event_id: sv(), response_id: id, item_id: `item_${id}`, delta: encodePcm(new Int16Array(480).fill(100)) }, conn);
+  const audioDone = (id: string) => fx.puppet.send({ type: 'response.output_audio.done', event_id: sv(), response_id: id });
+  const done = (id: string) => fx.puppet.send({ type: 'response.done', event_id: sv(), response: { id, status: 'completed', output: [] } });
   const turn = (item: string, conn?: number) => {
-    puppet.send({ type: 'input_audio_buffer.speech_started', event_id: sv(), audio_start_ms: 100, item_id: item }, conn);
-    puppet.send({ type: 'input_audio_buffer.speech_stopped', event_id: sv(), audio_end_ms: 900, item_id: item }, conn);
+    fx.puppet.send({ type: 'input_audio_buffer.speech_started', event_id: sv(), audio_start_ms: 100, item_id: item }, conn);
+    fx.puppet.send({ type: 'input_audio_buffer.speech_stopped', event_id: sv(), audio_end_ms: 900, item_id: item }, conn);
   };
 
   it('a socket lost mid-reply ends the cut response (cancelled, connection_lost); listening once the new session is configured', async () => {
     const { session, timers, of } = await ready();
     created('resp_cut');
     delta('resp_cut');
-    await serverBarrier(puppet, session);
+    await serverBarrier(fx.puppet, session);
     expect(session.state).to.equal('speaking');
-    puppet.drop();
+    fx.puppet.drop();
     const reconnecting = await nextEvent(session, 'reconnecting');
     expect(of('response-end')).to.deep.equal([{ responseId: 'resp_cut', status: 'cancelled', reason: 'connection_lost' }]);
     expect(session.state).to.equal('connecting');
     timers.advance(reconnecting.delayMs);
-    await handshake(puppet, session, 1);
+    await handshake(fx.puppet, session, 1);
     expect(session.state).to.equal('listening');
     // Late chunks of the cut response cannot arrive on the new socket, but if they did they would not play.
     delta('resp_cut', 1);
-    await serverBarrier(puppet, session, 1);
+    await serverBarrier(fx.puppet, session, 1);
     expect(of('audio')).to.have.length(1);
     expect(session.state).to.equal('listening');
   });
@@ -65,7 +53,7 @@ describe('HydraSession states that follow what the user hears', () => {
     const { session, of } = await ready();
     delta('resp_ghost');
     delta('resp_ghost');
-    await serverBarrier(puppet, session);
+    await serverBarrier(fx.puppet, session);
     expect(of('audio')).to.deep.equal([]);
     expect(of('error').map((e) => [e.code, e.fatal])).to.deep.equal([['invalid_frame', false]]);
     expect(of('error')[0]!.message).to.contain('resp_ghost');
@@ -79,7 +67,7 @@ describe('HydraSession states that follow what the user hears', () => {
     delta('resp_1');
     audioDone('resp_1');
     done('resp_1');
-    await serverBarrier(puppet, session);
+    await serverBarrier(fx.puppet, session);
     expect(states).to.deep.equal(['user-speaking', 'thinking', 'speaking', 'listening']);
   });
 
@@ -87,9 +75,9 @@ describe('HydraSession states that follow what the user hears', () => {
     const { session, of } = await ready();
     created('resp_c');
     delta('resp_c');
-    puppet.send({ type: 'response.done', event_id: sv(), response: { id: 'resp_c', status: 'cancelled', status_details: { type: 'cancelled', reason: 'client_cancelled' }, output: [] } });
+    fx.puppet.send({ type: 'response.done', event_id: sv(), response: { id: 'resp_c', status: 'cancelled', status_details: { type: 'cancelled', reason: 'client_cancelled' }, output: [] } });
     delta('resp_c');
-    await serverBarrier(puppet, session);
+    await serverBarrier(fx.puppet, session);
     expect(of('audio')).to.have.length(1);
     expect(session.droppedLateAudioChunks).to.equal(1);
     expect(of('error')).to.deep.equal([]);
@@ -106,14 +94,14 @@ describe('HydraSession states that follow what the user hears', () => {
     turn('item_u1');
     created('resp_1');
     delta('resp_1');
-    await serverBarrier(puppet, session);
+    await serverBarrier(fx.puppet, session);
     // Audio received but not audible yet (prebuffering): still thinking.
     expect(session.state).to.equal('thinking');
     session.playbackStarted('resp_1');
     expect(session.state).to.equal('speaking');
     audioDone('resp_1');
     done('resp_1');
-    await serverBarrier(puppet, session);
+    await serverBarrier(fx.puppet, session);
     // Hydra is done; the user still hears the reply.
     expect(session.state).to.equal('speaking');
     session.playbackEnded('resp_1', false);
@@ -129,14 +117,14 @@ describe('HydraSession states that follow what the user hears', () => {
     delta('resp_1');
     audioDone('resp_1');
     done('resp_1');
-    await serverBarrier(puppet, session);
+    await serverBarrier(fx.puppet, session);
     session.playbackStarted('resp_1');
-    puppet.drop();
+    fx.puppet.drop();
     const r = await nextEvent(session, 'reconnecting');
     // Complete on the wire: not cut.
     expect(of('response-end').map((e) => e.reason)).to.deep.equal([undefined]);
     timers.advance(r.delayMs);
-    await handshake(puppet, session, 1);
+    await handshake(fx.puppet, session, 1);
     expect(session.state).to.equal('speaking');
     session.playbackEnded('resp_1', false);
     expect(session.state).to.equal('listening');
@@ -154,7 +142,7 @@ describe('HydraSession states that follow what the user hears', () => {
     session.appendAudio(new Int16Array(320));
     created('resp_1');
     delta('resp_1');
-    await serverBarrier(puppet, session);
+    await serverBarrier(fx.puppet, session);
     expect(of('audio')).to.have.length(1);
     expect(of('frame')).to.deep.equal([]);
   });
