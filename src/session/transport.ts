@@ -13,7 +13,7 @@ import { parseServerFrame } from '../protocol/parse.ts';
 import type { FrameFailure } from '../protocol/parse.ts';
 import type { ClientFrame, Model, ServerFrame } from '../protocol/schemas.ts';
 import type { ReconnectReason, ReconnectingDetail } from './events.ts';
-import { RECONNECT_DEFAULTS, reconnectDelay } from './reconnect.ts';
+import { reconnectDelay } from './reconnect.ts';
 import type { ReconnectOptions } from './reconnect.ts';
 import { TimerSlots } from './timers.ts';
 import type { BoundTimers } from './timers.ts';
@@ -360,5 +360,3 @@ export class Transport {
     this.armKeepAlive(every);
   }
 }
-
-export { RECONNECT_DEFAULTS };

@@ -23,6 +23,8 @@ export class EngineHost {
   private router: AudioRouter | undefined;
   private levelTimer: ReturnType<typeof setInterval> | undefined;
   private pendingPorts: ToEngine[] = [];
+  /** Mute may come before start: applied when the session exists. */
+  private muted = false;
 
   constructor(
     private readonly thread: EngineThread,
@@ -44,6 +46,7 @@ export class EngineHost {
         this.post({ type: 'stopped' });
         return;
       case 'mute':
+        this.muted = m.muted;
         if (this.session) this.session.muted = m.muted;
         return;
       case 'tools':
@@ -71,6 +74,7 @@ export class EngineHost {
   private start(options: EngineOptions): void {
     if (this.session) return;
     const session = (this.session = new HydraSession(options));
+    session.muted = this.muted;
     const router = (this.router = new AudioRouter(session));
     for (const name of FORWARDED) {
       session.addEventListener(name, (e) => this.post({ type: 'event', name, detail: (e as CustomEvent<SessionEventDetails[typeof name]>).detail, stats: this.stats() } as FromEngine));

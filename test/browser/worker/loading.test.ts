@@ -96,6 +96,17 @@ describe('the engine in a worker', function () {
     expect(ctx.page.el.debugStats).to.include({ thread: 'worker', worker: 'url' });
   });
 
+  it('started muted: the engine streams silence from the first chunk (the spoken question never leaves the page)', async () => {
+    ctx.page = await openPage('<script type="module" src="/src/index.ts"></script>', '<hydra-voice muted></hydra-voice>');
+    await connect(ctx.page.el, ctx.puppet);
+    // 3 s of mic: the fake microphone's question starts after 1 s of silence.
+    const last = await ctx.puppet.frame('input_audio_buffer.append', 150, 15_000);
+    expect(last).to.exist;
+    const appends = ctx.puppet.sent('input_audio_buffer.append');
+    const loud = appends.filter((f) => Array.from(atob(f.audio)).some((c) => c !== '\0'));
+    expect(loud, 'appends with mic audio while muted').to.have.length(0);
+  });
+
   it('no worker allowed (CSP worker-src none): the main thread runs it, says so once, and it works', async () => {
     ctx.page = await openPage(
       `<meta http-equiv="Content-Security-Policy" content="worker-src 'none'">` + '<script src="/dist/hydra-voice.js"></script>',
