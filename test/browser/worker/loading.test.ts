@@ -2,7 +2,7 @@
 // default, started from the element's own script (same-origin file, a Blob importing a
 // cross-origin script, the ES module worker) or from `worker-url`; on the main thread only
 // when no worker can start (said once in the console and in debugStats), and the
-// conversation works either way. Mic audio reaching the ctx.puppet proves the capture worklet →
+// conversation works either way. Mic audio reaching the puppet proves the capture worklet →
 // engine route; the page's own WebSocket constructor is watched to prove where the socket is.
 import { expect } from '@open-wc/testing';
 import '../../../src/index.ts';
