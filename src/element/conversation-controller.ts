@@ -46,8 +46,8 @@ export interface HydraVoiceDebugStats {
   droppedUnknownAudioChunks: number;
   /** Capture: chunks delivered, chunks missing from the worklet's sequence (lost), graph rebuilds. */
   mic: { chunks: number; lost: number; rebuilds: number };
-  /** Playback: underruns (the queue of a response that had not ended ran dry), chunks dropped after a flush. */
-  playback: { underruns: number; dropped: number };
+  /** Playback: underruns (the queue of a response that had not ended ran dry), chunks dropped after a flush, and the AudioContext frame where the last flush (barge-in) began its fade. */
+  playback: { underruns: number; dropped: number; lastFlushFrame: number | null };
 }
 
 /** What the controller needs from its element. */

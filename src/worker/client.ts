@@ -23,7 +23,7 @@ const EMPTY_STATS: EngineStats = {
   droppedLateAudioChunks: 0,
   droppedUnknownAudioChunks: 0,
   mic: { chunks: 0, lost: 0 },
-  playback: { underruns: 0, dropped: 0 },
+  playback: { underruns: 0, dropped: 0, lastFlushFrame: null },
 };
 
 export class EngineClient {

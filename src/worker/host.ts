@@ -60,7 +60,7 @@ export class EngineHost {
 
   stats(): EngineStats {
     const s = this.session;
-    const r = this.router?.stats ?? { mic: { chunks: 0, lost: 0 }, playback: { underruns: 0, dropped: 0 } };
+    const r = this.router?.stats ?? { mic: { chunks: 0, lost: 0 }, playback: { underruns: 0, dropped: 0, lastFlushFrame: null } };
     return {
       thread: this.thread,
       sessionState: s?.state ?? 'idle',

@@ -25,8 +25,8 @@ export interface EngineStats {
   droppedUnknownAudioChunks: number;
   /** Capture chunks received by the engine, and holes in their sequence (lost audio). */
   mic: { chunks: number; lost: number };
-  /** Playback underruns (a response's queue ran dry before its end), chunks dropped after a flush. */
-  playback: { underruns: number; dropped: number };
+  /** Playback underruns (a response's queue ran dry before its end), chunks dropped after a flush, context frame where the last flush's fade began. */
+  playback: { underruns: number; dropped: number; lastFlushFrame: number | null };
 }
 
 export type ToEngine =

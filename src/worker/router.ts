@@ -7,6 +7,7 @@ import type { CaptureMessage } from '../audio/capture-core.ts';
 import { PlaybackChannel } from '../audio/playback-channel.ts';
 import type { PlaybackMessage } from '../audio/playback-core.ts';
 import type { HydraSession } from '../session/session.ts';
+import type { EngineStats } from './messages.ts';
 
 export class AudioRouter {
   /** Latest mic level (RMS 0..1), with every chunk. */
@@ -39,9 +40,12 @@ export class AudioRouter {
     });
   }
 
-  get stats(): { mic: { chunks: number; lost: number }; playback: { underruns: number; dropped: number } } {
+  get stats(): Pick<EngineStats, 'mic' | 'playback'> {
     const p = this.playback?.stats;
-    return { mic: { ...this.capture.stats }, playback: { underruns: p?.underruns ?? 0, dropped: p?.dropped ?? 0 } };
+    return {
+      mic: { ...this.capture.stats },
+      playback: { underruns: p?.underruns ?? 0, dropped: p?.dropped ?? 0, lastFlushFrame: p?.lastFlushFrame ?? null },
+    };
   }
 
   /** Mic chunks arrive on `port` from now on (a new capture worklet restarts its sequence). */
