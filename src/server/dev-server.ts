@@ -106,6 +106,8 @@ function describeRelayEvent(e: RelayLogEvent): string {
       return `relay: session ${e.id} closed ${e.code}${e.reason ? ` "${e.reason}"` : ''} after ${(e.durationMs / 1000).toFixed(1)} s, ${e.framesUp} frames up, ${e.framesDown} down`;
     case 'rejected':
       return `relay: rejected a connection (${e.code}: ${e.reason})`;
+    case 'store-error':
+      return `relay: state store failed (${e.error})`;
   }
 }
 

@@ -5,6 +5,18 @@ import WebSocket from 'ws';
 import { RELAY_CLOSE, WS_CLOSE, forwardCloseCode } from './close-codes.ts';
 import { relayErrorFrame, type RelayErrorCode } from './error-frame.ts';
 
+/** A browser frame as ws delivered it. */
+export interface ClientFrame {
+  data: Buffer;
+  binary: boolean;
+}
+
+/** Rewrites or refuses frames of a server-held agent's session (agent-gate.ts). */
+export interface FrameGate {
+  up(data: Buffer): { send: string[] } | { refuse: string; param?: string };
+  down(data: Buffer): string | undefined;
+}
+
 export interface PipeOptions {
   /** Full upstream URL including the real api_key. Never logged. */
   upstreamUrl: string;
@@ -13,6 +25,10 @@ export interface PipeOptions {
   connectTimeoutMs: number;
   /** Client frames held while upstream connects; beyond this the session closes 1009. */
   maxPendingBytes: number;
+  /** Frames the browser sent before the pipe started (while the relay checked limits). */
+  initialFrames?: ClientFrame[];
+  /** Set for server-held agents: client frames are checked and rebuilt, not piped verbatim. */
+  gate?: FrameGate;
 }
 
 /** Why no upstream session came about: refused key, other 4xx, network/5xx, deadline. */
@@ -122,10 +138,8 @@ export function startPipe(client: WebSocket, options: PipeOptions, onEnd: (end: 
     if (to.bufferedAmount > HIGH_WATER && !from.isPaused) from.pause();
   }
 
-  client.on('message', (data: Buffer, binary: boolean) => {
-    if (ending) return;
-    counts.framesUp++;
-    counts.bytesUp += data.length;
+  /** Towards upstream: now when open, else queued in order until it opens. */
+  function sendUp(data: Buffer, binary: boolean): void {
     if (upstream.readyState === WebSocket.OPEN) {
       forward(client, upstream, data, binary);
     } else if (upstream.readyState === WebSocket.CONNECTING) {
@@ -141,7 +155,24 @@ export function startPipe(client: WebSocket, options: PipeOptions, onEnd: (end: 
       }
       pending.push({ data, binary });
     }
-  });
+  }
+
+  function onClientFrame(data: Buffer, binary: boolean): void {
+    if (ending) return;
+    counts.framesUp++;
+    counts.bytesUp += data.length;
+    if (!options.gate) return sendUp(data, binary);
+    const verdict = options.gate.up(data);
+    if ('refuse' in verdict) {
+      // Like Hydra's own errors: reported, and the session goes on.
+      if (client.readyState === WebSocket.OPEN) client.send(relayErrorFrame('invalid_request_error', verdict.refuse, verdict.param));
+      return;
+    }
+    for (const text of verdict.send) sendUp(Buffer.from(text), false);
+  }
+
+  client.on('message', onClientFrame);
+  for (const frame of options.initialFrames ?? []) onClientFrame(frame.data, frame.binary);
 
   upstream.on('open', () => {
     opened = true;
@@ -156,7 +187,9 @@ export function startPipe(client: WebSocket, options: PipeOptions, onEnd: (end: 
     if (ending || client.readyState !== WebSocket.OPEN) return;
     counts.framesDown++;
     counts.bytesDown += data.length;
-    forward(upstream, client, data, binary);
+    const replaced = options.gate?.down(data);
+    if (replaced !== undefined) forward(upstream, client, Buffer.from(replaced), false);
+    else forward(upstream, client, data, binary);
   });
 
   // Hydra answers a bad api_key with HTTP 401 instead of 101: the one case the browser
