@@ -63,7 +63,7 @@ describe('relay with server-held agents', () => {
     await withSession('flexible', async (client, conn) => {
       client.ws.send(JSON.stringify({ type: 'session.configure', session: { instructions: 'Page persona', voice: 'aria', tools: [weather], generate_initial_response: true } }));
       const [configure] = await frames(conn, 1);
-      assert.deepEqual(configure.session, { instructions: 'Page persona', voice: 'aria' });
+      assert.deepEqual(configure!.session, { instructions: 'Page persona', voice: 'aria' });
     });
   });
 
