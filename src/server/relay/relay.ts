@@ -61,6 +61,8 @@ export interface RelayOptions {
    * token that names one of them, and the relay sends Hydra the agent's configuration.
    */
   agents?: Agents;
+  /** With `agents`: also serve sessions the page configures (tokens naming no agent). Default false. */
+  allowPageSessions?: boolean;
   /** Upstream upgrade deadline; then close 4504. Default 10 000 ms. */
   connectTimeoutMs?: number;
   /** Client IP for the per-IP limit. Default: the socket's address (set this behind a proxy). */
@@ -182,7 +184,7 @@ export function createRelay(options: RelayOptions): Relay {
       return reject(RELAY_CLOSE.FORBIDDEN, 'invalid_request_error', `token is only valid for model ${token.model}`, 'model');
     }
     let gate: AgentGate | undefined;
-    if (agents || token.agent !== undefined) {
+    if (token.agent !== undefined || (agents && !options.allowPageSessions)) {
       const agent = token.agent === undefined ? undefined : agents?.get(token.agent);
       if (!agent) {
         const message = token.agent === undefined ? 'this relay only serves server-held agents; the token names none' : `unknown agent "${token.agent}"`;

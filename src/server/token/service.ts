@@ -26,6 +26,8 @@ export interface TokenOptions<Req> {
    * names one (`{"agent": "<id>"}`) and the token opens only that agent.
    */
   agents?: Agents;
+  /** With `agents`: also mint tokens for page-configured sessions (requests naming no agent). Default false. */
+  allowPageSessions?: boolean;
   /** Token requests per client IP: `max` per `windowSeconds`, or false for none. Default 60 per 60 s. */
   rateLimit?: { max: number; windowSeconds: number } | false;
   /** Where the rate windows are counted. Default: this process's memory; share a Redis store across instances. */
@@ -115,7 +117,7 @@ export function createTokenService<Req>(options: TokenOptions<Req>, where: strin
     const requested = agentOf(body);
     if ('error' in requested) return json(400, { error: requested.error }, cors);
     const agent = requested.agent;
-    if (agents && agent === undefined) return json(400, { error: 'this endpoint serves server-held agents: send {"agent": "<id>"}' }, cors);
+    if (agents && agent === undefined && !options.allowPageSessions) return json(400, { error: 'this endpoint serves server-held agents: send {"agent": "<id>"}' }, cors);
     if (agent !== undefined && !agents) return json(400, { error: `this endpoint has no server-held agents (asked for "${agent}")` }, cors);
     if (agent !== undefined && !agents!.has(agent)) return json(404, { error: `unknown agent "${agent.slice(0, 64)}"` }, cors);
     try {

@@ -161,6 +161,29 @@ describe('relay with server-held agents', () => {
     }
   });
 
+  it('allowPageSessions: page-configured tokens pass verbatim beside agent ones', async () => {
+    const upstream = await startUpstream();
+    const fx = await startRelay({ upstreamUrl: upstream.url, agents, allowPageSessions: true });
+    try {
+      const page = connect(fx.url, { api_key: tokenFor() });
+      const conn = await upstream.next();
+      await page.opened;
+      page.ws.send('{"type":"session.configure","session":{"instructions":"page persona"}}');
+      assert.equal((await frames(conn, 1))[0]!.session.instructions, 'page persona');
+      const agent = connect(fx.url, { api_key: tokenFor('concierge') });
+      const agentConn = await upstream.next();
+      await agent.opened;
+      agent.ws.send('{"type":"session.configure","session":{"instructions":"page persona"}}');
+      assert.equal((await frames(agentConn, 1))[0]!.session.instructions, agents.concierge!.instructions);
+      page.ws.close();
+      agent.ws.close();
+      await Promise.all([page.closed, agent.closed]);
+    } finally {
+      await fx.close();
+      await upstream.close();
+    }
+  });
+
   it('bad agent definitions fail at setup with a message naming the agent', async () => {
     const upstream = await startUpstream();
     try {

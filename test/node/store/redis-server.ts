@@ -21,11 +21,11 @@ function freePort(): Promise<number> {
   });
 }
 
-function startOn(port: number): Promise<ChildProcess> {
+function startOn(port: number, password: string | undefined): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'notice'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'notice', ...(password ? ['--requirepass', password] : [])],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -47,16 +47,19 @@ function startOn(port: number): Promise<ChildProcess> {
   });
 }
 
-/** A fresh redis-server; retries on another port if the chosen one was taken meanwhile. */
-export async function startRedis(): Promise<RedisServer> {
+/**
+ * A fresh redis-server; retries on another port if the chosen one was taken meanwhile.
+ * With `password`, clients must authenticate (the URL carries it: redis://:pw@host:port).
+ */
+export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     try {
-      const child = await startOn(port);
+      const child = await startOn(port, options.password);
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       return {
-        url: `redis://127.0.0.1:${port}`,
+        url: `redis://${options.password ? `:${encodeURIComponent(options.password)}@` : ''}127.0.0.1:${port}`,
         port,
         stop: async () => {
           if (child.exitCode === null) child.kill('SIGTERM');

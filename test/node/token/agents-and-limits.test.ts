@@ -70,6 +70,16 @@ describe('token endpoint: server-held agents', () => {
     });
   });
 
+  it('allowPageSessions: requests naming no agent get a page-configured token', async () => {
+    await withEndpoint({ agents, allowPageSessions: true }, async (post) => {
+      const plain = await post();
+      assert.equal(plain.status, 200);
+      const v = verifyToken(JSON.parse(plain.body).token, { secret });
+      assert.ok(v.ok && v.payload.agent === undefined);
+      assert.equal((await post('{"agent":"nobody"}')).status, 404);
+    });
+  });
+
   it('works behind a body parser that already consumed the stream (req.body set, as express.json() does)', async () => {
     const parsed = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
