@@ -1,6 +1,8 @@
 // hydra-voice: the browser entry. As dist/hydra-voice.js (a classic script) it defines
 // <hydra-voice> and exposes window.HydraVoice; as dist/hydra-voice.mjs it is the ES module
-// for bundlers, with types.
+// for bundlers, with types. Imported where there is no DOM (server-side rendering) it
+// defines nothing and throws nothing (ssr-enter.ts / ssr-leave.ts, define.ts).
+import './element/ssr-enter.ts'; // first: see the file
 import { defineHydraVoice } from './element/define.ts';
 
 export { HydraVoiceElement } from './element/hydra-voice.ts';
@@ -9,5 +11,7 @@ export type * from './element/events.ts';
 export type { HydraVoiceDebugStats } from './element/conversation-controller.ts';
 export { VOICES, DEFAULT_MODEL, checkVoice } from './protocol/voices.ts';
 export type { Model, Tool, SessionConfig, ErrorCode, ResponseStatus, ResponseReason, Usage } from './protocol/schemas.ts';
+
+import './element/ssr-leave.ts'; // last: see the file
 
 defineHydraVoice();

@@ -4,6 +4,9 @@
 import WebSocket from 'ws';
 import { RELAY_CLOSE, WS_CLOSE, forwardCloseCode } from './close-codes.ts';
 import { relayErrorFrame, type RelayErrorCode } from './error-frame.ts';
+import type { PipeCounts, PipeEnd, UpstreamFailure } from './pipe-types.ts';
+
+export type { PipeCounts, PipeEnd, UpstreamFailure } from './pipe-types.ts';
 
 /** A browser frame as ws delivered it. */
 export interface ClientFrame {
@@ -31,24 +34,6 @@ export interface PipeOptions {
   gate?: FrameGate;
 }
 
-/** Why no upstream session came about: refused key, other 4xx, network/5xx, deadline. */
-export type UpstreamFailure = 'auth' | 'rejected' | 'unreachable' | 'timeout';
-
-/** How a session ended, for stats and logs (never contains credentials). */
-export interface PipeEnd {
-  /** Code sent to (or received from) the browser. */
-  code: number;
-  reason: string;
-  /** Set when the relay could not reach or was refused by upstream. */
-  upstreamFailure?: UpstreamFailure;
-  /** HTTP status of a refused upstream upgrade. */
-  upstreamStatus?: number;
-  framesUp: number;
-  framesDown: number;
-  bytesUp: number;
-  bytesDown: number;
-}
-
 /** ws error codes → the close code ws sends for them (oversized frame, invalid UTF-8). */
 const PROTOCOL_ERROR_CODES: Record<string, number> = {
   WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: WS_CLOSE.MESSAGE_TOO_BIG,
@@ -71,14 +56,6 @@ export function rejectClient(client: WebSocket, code: number, errorCode: RelayEr
   if (client.readyState !== WebSocket.OPEN) return;
   client.send(relayErrorFrame(errorCode, message, param));
   client.close(code, closeReason(`relay: ${message}`));
-}
-
-/** Live frame/byte counters of one session. */
-export interface PipeCounts {
-  framesUp: number;
-  framesDown: number;
-  bytesUp: number;
-  bytesDown: number;
 }
 
 /**

@@ -16,7 +16,8 @@ import { assertSecret, verifyToken, type Secret } from '../token/tokens.ts';
 import { AgentGate } from './agent-gate.ts';
 import { validateAgents, type Agents } from './agents.ts';
 import { RELAY_CLOSE, WS_CLOSE } from './close-codes.ts';
-import { rejectClient, startPipe, type ClientFrame, type PipeCounts, type PipeEnd } from './pipe.ts';
+import { rejectClient, startPipe, type ClientFrame } from './pipe.ts';
+import type { PipeCounts, PipeEnd } from './pipe-types.ts';
 
 export const DEFAULT_UPSTREAM_URL = 'wss://api.smallest.ai/waves/v1/s2s';
 /** The protocol's frame cap (src/protocol/parse.ts), repeated so the server needs no zod. */
