@@ -9,6 +9,7 @@ export { HydraVoiceElement } from './element/hydra-voice.ts';
 export { defineHydraVoice, TAG_NAME } from './element/define.ts';
 export type * from './element/events.ts';
 export type { HydraVoiceDebugStats } from './element/conversation-controller.ts';
+export type { TokenProvider, TokenAnswer } from './session/token.ts';
 export { VOICES, DEFAULT_MODEL, checkVoice } from './protocol/voices.ts';
 export type { Model, Tool, SessionConfig, ErrorCode, ResponseStatus, ResponseReason, Usage } from './protocol/schemas.ts';
 

@@ -5,6 +5,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Model, SessionConfig, Tool } from '../protocol/schemas.ts';
 import { HydraSession } from '../session/index.ts';
 import type { HydraSessionState } from '../session/index.ts';
+import type { TokenProvider } from '../session/token.ts';
 import { createAudioContext, MicCapture, Playback } from '../audio/index.ts';
 import type { HydraErrorDetail, HydraVoiceEventMap, HydraVoiceState } from './events.ts';
 
@@ -13,6 +14,8 @@ const LEVEL_INTERVAL_MS = 38;
 
 export interface ConversationOptions {
   tokenEndpoint?: string | undefined;
+  tokenProvider?: TokenProvider | undefined;
+  agent?: string | undefined;
   url?: string | undefined;
   model: Model;
   config: SessionConfig;
@@ -86,6 +89,8 @@ export class ConversationController implements ReactiveController {
     }
     const session = new HydraSession({
       tokenEndpoint: options.tokenEndpoint,
+      tokenProvider: options.tokenProvider,
+      agent: options.agent,
       url: options.url,
       model: options.model,
       config: options.config,

@@ -15,7 +15,7 @@ import { RECONNECT_DEFAULTS, reconnectDelay } from './reconnect.ts';
 import type { ReconnectOptions } from './reconnect.ts';
 import { TimerSlots, bindTimers } from './timers.ts';
 import type { SessionTimers } from './timers.ts';
-import { DEFAULT_URL, buildSocketUrl, fetchToken } from './token.ts';
+import { DEFAULT_URL, buildSocketUrl, fetchToken, provideToken, type TokenProvider } from './token.ts';
 import { ToolCalls } from './tool-calls.ts';
 import { Turns } from './turns.ts';
 import { SentFrames, elideAudio } from './wire.ts';
@@ -23,6 +23,10 @@ import { SentFrames, elideAudio } from './wire.ts';
 export interface HydraSessionOptions {
   /** POST → `{token, url?}`. Absent: connect without a token (`api_key` omitted), e.g. to a relay. */
   tokenEndpoint?: string | undefined;
+  /** Used instead of tokenEndpoint when set: the page's own `{token, url?}` source. */
+  tokenProvider?: TokenProvider | undefined;
+  /** A server-held agent to ask the token endpoint (or provider) for. */
+  agent?: string | undefined;
   /** WebSocket base when the token answer has none (default `wss://api.smallest.ai/waves/v1/s2s`). */
   url?: string | undefined;
   /** Default `hydra-v1.1`. */
@@ -250,15 +254,18 @@ export class HydraSession extends EventTarget {
     this.setState('connecting');
     let base = this.options.url ?? DEFAULT_URL;
     let token: string | undefined;
-    if (this.options.tokenEndpoint) {
+    const { tokenEndpoint, tokenProvider } = this.options;
+    if (tokenProvider || tokenEndpoint) {
       const abort = (this.tokenAbort = new AbortController());
       try {
-        const answer = await fetchToken(this.options.tokenEndpoint, {
+        const request = {
           fetch: this.fetchFn,
           timers: this.timers,
           timeoutMs: this.options.tokenTimeoutMs ?? 10_000,
           signal: abort.signal,
-        });
+          agent: this.options.agent,
+        };
+        const answer = await (tokenProvider ? provideToken(tokenProvider, request) : fetchToken(tokenEndpoint!, request));
         token = answer.token;
         if (answer.url !== undefined) base = answer.url;
       } catch (e) {
