@@ -43,7 +43,8 @@ function startInstance(redisUrl: string): Promise<Instance> {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const port = output.match(/open http:\/\/localhost:(\d+)\//)?.[1];
-      if (port && output.includes('state:')) {
+      // The last line of the start banner (HYDRA_ALLOWED_ORIGINS is set here).
+      if (port && output.includes('extra allowed origins:') && output.endsWith('\n')) {
         resolve({
           port: Number(port),
           output: () => output,
