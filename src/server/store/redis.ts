@@ -2,6 +2,11 @@
 // on one instance is refused on the others and every limit adds up across instances.
 // Each operation is one command or one Lua script, hence atomic without locks; lease
 // expiry uses Redis's own clock (TIME), so instance clocks need not agree.
+//
+// Client: `@redis/client`, the core of node-redis maintained by Redis itself: no runtime
+// dependencies, its own TypeScript types, Node >= 20, released monthly. The store only
+// needs `sendCommand`, so it is an optional peer loaded on demand (and any client with
+// `sendCommand` can be passed instead, e.g. a wrapped ioredis).
 import type { RateVerdict, RelayStore } from './types.ts';
 
 /**

