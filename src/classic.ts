@@ -7,8 +7,9 @@
 import { isWorkerScope, runWorkerHost } from './worker/host.ts';
 import { classicScriptCandidates, setBundledWorker } from './worker/loader.ts';
 
+// Without a document (required in Node by server-side rendering or CommonJS tooling) it does nothing.
 if (isWorkerScope()) runWorkerHost();
-else {
+else if (typeof document !== 'undefined') {
   const scriptUrl = ownScriptUrl();
   setBundledWorker(() => (scriptUrl ? classicScriptCandidates(scriptUrl) : []));
   // Loaded lazily so that, in a worker, the element and Lit (which touch `document` as

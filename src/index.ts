@@ -3,12 +3,16 @@
 // with the pattern bundlers understand, `new Worker(new URL('…', import.meta.url))`:
 // dist/hydra-voice-worker.mjs once built, src/worker/entry.ts from source.
 // The classic script (dist/hydra-voice.js) is built from src/classic.ts instead.
+// Imported where there is no DOM (server-side rendering) it defines nothing and throws
+// nothing (ssr-enter.ts / ssr-leave.ts, define.ts).
+import './element/ssr-enter.ts'; // first: see the file
 import { defineHydraVoice } from './element/define.ts';
 import { moduleCandidates, setBundledWorker } from './worker/loader.ts';
 
 export * from './element/api.ts';
 export type * from './element/events.ts';
 export type { HydraVoiceDebugStats } from './element/conversation-controller.ts';
+export type { TokenProvider, TokenAnswer } from './session/token.ts';
 export type { Model, Tool, SessionConfig, ErrorCode, ResponseStatus, ResponseReason, Usage } from './protocol/schemas.ts';
 
 // The build (vite.config.ts) replaces these two with the built worker file and a literal
@@ -22,4 +26,7 @@ const createWorker =
   typeof __HV_MODULE_WORKER__ === 'function' ? __HV_MODULE_WORKER__ : () => new Worker(new URL(SOURCE_WORKER, import.meta.url), { type: 'module' });
 
 setBundledWorker(() => moduleCandidates(new URL(workerFile, import.meta.url), createWorker));
+
+import './element/ssr-leave.ts'; // last: see the file
+
 defineHydraVoice();

@@ -5,20 +5,28 @@
 // tool calls, errors, levels) and re-fires them as DOM events through a small sink.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { toErrorDetail } from '../protocol/errors.ts';
-import type { HydraErrorDetail } from '../protocol/errors.ts';
+import type { HydraError, HydraErrorDetail } from '../protocol/errors.ts';
 import type { Model, SessionConfig, Tool } from '../protocol/schemas.ts';
 import { withResponder } from '../session/tool-answer.ts';
+import { bindTimers } from '../session/timers.ts';
+import { provideToken, type TokenProvider } from '../session/token.ts';
 import { createAudioContext, MIC_ERROR_CODES, MicCapture, Playback } from '../audio/index.ts';
 import { EngineClient } from '../worker/client.ts';
 import type { EngineThread, FromEngine } from '../worker/messages.ts';
 import type { WorkerVia } from '../worker/loader.ts';
 import { FORWARDED_EVENTS, type ForwardedSessionEvent, type HydraVoiceEventMap, type HydraVoiceState } from './events.ts';
 
+/** The tokenProvider's deadline, as the token endpoint's (HydraSessionOptions.tokenTimeoutMs). */
+const TOKEN_TIMEOUT_MS = 10_000;
+
 /** Minimum time between level publications (ms); rAF rounds it up to a frame (~40-48 ms). */
 const LEVEL_INTERVAL_MS = 38;
 
 export interface ConversationOptions {
   tokenEndpoint?: string | undefined;
+  /** The page's own token source; it runs here, on the page, when the engine asks for a token. */
+  tokenProvider?: TokenProvider | undefined;
+  agent?: string | undefined;
   url?: string | undefined;
   model: Model;
   config: SessionConfig;
@@ -60,6 +68,9 @@ export interface ConversationSink {
 interface Running {
   context: AudioContext;
   engine: EngineClient;
+  tokenProvider: TokenProvider | undefined;
+  /** Token requests of the engine in flight, by id (aborted on token-abort or stop). */
+  tokenRequests: Map<number, AbortController>;
   mic: MicCapture;
   playback: Playback;
   frame: number;
@@ -111,7 +122,7 @@ export class ConversationController implements ReactiveController {
       },
     });
     const playback = new Playback(context, { workletUrl: options.workletUrl, route: playbackRoute.port1 });
-    const running: Running = { context, engine, mic, playback, frame: 0 };
+    const running: Running = { context, engine, mic, playback, frame: 0, tokenProvider: options.tokenProvider, tokenRequests: new Map() };
     this.running = running;
     this.wire(running);
     engine.send({ type: 'mute', muted: options.muted });
@@ -119,6 +130,8 @@ export class ConversationController implements ReactiveController {
       type: 'start',
       options: {
         tokenEndpoint: absolute(options.tokenEndpoint),
+        pageTokens: options.tokenProvider !== undefined,
+        agent: options.agent,
         url: absolute(options.url),
         model: options.model,
         config: options.config,
@@ -144,6 +157,7 @@ export class ConversationController implements ReactiveController {
     if (!running) return;
     this.running = undefined;
     cancelAnimationFrame(running.frame);
+    for (const request of running.tokenRequests.values()) request.abort();
     running.engine.close();
     running.mic.stop();
     running.playback.dispose();
@@ -200,8 +214,15 @@ export class ConversationController implements ReactiveController {
   }
 
   private onEngine(m: FromEngine): void {
-    const engine = this.running!.engine;
+    const running = this.running!;
+    const engine = running.engine;
     switch (m.type) {
+      case 'token-request':
+        return this.provideToken(running, m.id, m.agent);
+      case 'token-abort':
+        running.tokenRequests.get(m.id)?.abort();
+        running.tokenRequests.delete(m.id);
+        return;
       case 'event':
         if (m.name === 'state') this.setState(m.detail.state);
         else if (m.name === 'error') {
@@ -220,6 +241,23 @@ export class ConversationController implements ReactiveController {
         return;
       }
     }
+  }
+
+  /** Runs the page's tokenProvider for the engine (same deadline and checks as the endpoint) and sends back the outcome. */
+  private provideToken(running: Running, id: number, agent: string | undefined): void {
+    const provider = running.tokenProvider;
+    if (!provider) return;
+    const abort = new AbortController();
+    running.tokenRequests.set(id, abort);
+    const request = { fetch: globalThis.fetch.bind(globalThis), timers: bindTimers(undefined), timeoutMs: TOKEN_TIMEOUT_MS, signal: abort.signal, agent };
+    provideToken(provider, request).then(
+      (answer) => ({ ok: true as const, answer }),
+      (e: HydraError) => ({ ok: false as const, message: e.message, retryable: e.retryable }),
+    ).then((reply) => {
+      if (running.tokenRequests.get(id) !== abort) return; // aborted or stopped
+      running.tokenRequests.delete(id);
+      running.engine.send({ type: 'token-reply', id, reply });
+    });
   }
 
   private setState(state: HydraVoiceState): void {

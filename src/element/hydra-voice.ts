@@ -4,6 +4,7 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { DEFAULT_MODEL, checkVoice } from '../protocol/voices.ts';
 import type { Model, SessionConfig, Tool } from '../protocol/schemas.ts';
+import type { TokenProvider } from '../session/token.ts';
 import { ConversationController, type ConversationSink, type HydraVoiceDebugStats } from './conversation-controller.ts';
 import { checkTools, readDeclaredTools } from './declared-tools.ts';
 import { fire, type HydraErrorDetail, type HydraVoiceEventMap, type HydraVoiceState } from './events.ts';
@@ -42,6 +43,7 @@ const BUTTON_LABEL: Record<HydraVoiceState, string> = {
  * @tagname hydra-voice
  *
  * @attr {string} token-endpoint - URL the element POSTs to (same-origin credentials) for `{"token", "url"?}` before connecting.
+ * @attr {string} agent - A server-held agent (persona, voice and tools kept on the server): the token request POSTs `{"agent": "<id>"}`.
  * @attr {string} url - WebSocket base URL when the token answer has none. Default: Hydra's `wss://api.smallest.ai/waves/v1/s2s`.
  * @attr {string} model - `hydra-v1.1` (default), `hydra-v1.0`, or the deprecated `hydra`.
  * @attr {string} voice - A voice of the model's roster; an unknown voice is a `hydra-error` (`invalid_config`), never a silent default.
@@ -93,6 +95,8 @@ export class HydraVoiceElement extends LitElement {
 
   static override properties = {
     tokenEndpoint: { type: String, attribute: 'token-endpoint' },
+    agent: { type: String },
+    tokenProvider: { attribute: false },
     url: { type: String },
     model: { type: String },
     voice: { type: String },
@@ -111,6 +115,13 @@ export class HydraVoiceElement extends LitElement {
 
   /** URL the element POSTs to for `{"token","url"?}`. */
   declare tokenEndpoint: string | null | undefined;
+  /** A server-held agent's id; the token request names it. */
+  declare agent: string | null | undefined;
+  /**
+   * Gets `{token, url?}` instead of `token-endpoint` (bearer-auth apps, a page's own backend):
+   * `async ({agent, signal}) => ({token, url})`. Failures surface as `token_failed`.
+   */
+  declare tokenProvider: TokenProvider | null | undefined;
   /** WebSocket base URL when the token answer has none. */
   declare url: string | null | undefined;
   /** Hydra model; `hydra-v1.1` when unset. */
@@ -218,6 +229,8 @@ export class HydraVoiceElement extends LitElement {
     if (this.speaksFirst) config.generate_initial_response = true;
     await this.conversation.start({
       tokenEndpoint: this.tokenEndpoint || undefined,
+      tokenProvider: typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined,
+      agent: this.agent || undefined,
       url: this.url || undefined,
       model: model as Model,
       config,

@@ -14,15 +14,19 @@ import { RECONNECT_DEFAULTS } from './reconnect.ts';
 import type { ReconnectOptions } from './reconnect.ts';
 import { bindTimers } from './timers.ts';
 import type { SessionTimers } from './timers.ts';
-import type { GetToken } from './token.ts';
+import type { GetToken, TokenProvider } from './token.ts';
 import { withResponder } from './tool-answer.ts';
 import { Transport } from './transport.ts';
 
 export interface HydraSessionOptions {
   /** POST → `{token, url?}`. Absent: connect without a token (`api_key` omitted), e.g. to a relay. */
   tokenEndpoint?: string | undefined;
-  /** The token step instead of a POST to `tokenEndpoint` (the seam for a page's own token function). */
+  /** The token step instead of a POST to `tokenEndpoint` (how the worker asks the page's tokenProvider). */
   getToken?: GetToken | undefined;
+  /** Used instead of tokenEndpoint when set: the page's own `{token, url?}` source. */
+  tokenProvider?: TokenProvider | undefined;
+  /** A server-held agent to ask the token endpoint (or provider) for. */
+  agent?: string | undefined;
   /** WebSocket base when the token answer has none (default `wss://api.smallest.ai/waves/v1/s2s`). */
   url?: string | undefined;
   /** Default `hydra-v1.1`. */
@@ -77,6 +81,8 @@ export class HydraSession extends EventTarget {
       {
         tokenEndpoint: options.tokenEndpoint,
         getToken: options.getToken,
+        tokenProvider: options.tokenProvider,
+        agent: options.agent,
         url: options.url,
         model: this.model,
         keepAliveMs: options.keepAliveMs ?? 5_000,

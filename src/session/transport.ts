@@ -17,8 +17,8 @@ import { reconnectDelay } from './reconnect.ts';
 import type { ReconnectOptions } from './reconnect.ts';
 import { TimerSlots } from './timers.ts';
 import type { BoundTimers } from './timers.ts';
-import { fetchToken } from './token.ts';
-import type { GetToken, TokenAnswer } from './token.ts';
+import { fetchToken, provideToken } from './token.ts';
+import type { GetToken, TokenAnswer, TokenProvider } from './token.ts';
 import { SentFrames, elideAudio } from './wire.ts';
 
 export interface TransportOptions {
@@ -26,6 +26,10 @@ export interface TransportOptions {
   tokenEndpoint?: string | undefined;
   /** The token step instead of a POST to `tokenEndpoint` (e.g. a page's own function). */
   getToken?: GetToken | undefined;
+  /** The page's own `{token, url?}` source, used instead of `tokenEndpoint` (same deadline and checks). */
+  tokenProvider?: TokenProvider | undefined;
+  /** A server-held agent named in the token request (`{"agent": id}`) or passed to the provider. */
+  agent?: string | undefined;
   /** WebSocket base when the token answer has none (default Hydra's endpoint). */
   url?: string | undefined;
   model: Model;
@@ -209,11 +213,12 @@ export class Transport {
   }
 
   private tokenStep(): GetToken | undefined {
-    if (this.options.getToken) return this.options.getToken;
-    const endpoint = this.options.tokenEndpoint;
-    if (!endpoint) return undefined;
-    return (signal): Promise<TokenAnswer> =>
-      fetchToken(endpoint, { fetch: this.options.fetch, timers: this.options.timers, timeoutMs: this.options.tokenTimeoutMs, signal });
+    const { getToken, tokenProvider, tokenEndpoint, fetch, timers, tokenTimeoutMs, agent } = this.options;
+    if (getToken) return getToken;
+    const request = (signal: AbortSignal) => ({ fetch, timers, timeoutMs: tokenTimeoutMs, signal, agent });
+    if (tokenProvider) return (signal): Promise<TokenAnswer> => provideToken(tokenProvider, request(signal));
+    if (tokenEndpoint) return (signal): Promise<TokenAnswer> => fetchToken(tokenEndpoint, request(signal));
+    return undefined;
   }
 
   private onOpen(ws: WebSocket): void {

@@ -6,6 +6,7 @@ import { toErrorDetail } from '../protocol/errors.ts';
 import { HydraSession } from '../session/session.ts';
 import type { SessionEventDetails } from '../session/events.ts';
 import type { EngineOptions, EngineStats, EngineThread, ForwardedEvent, FromEngine, ToEngine } from './messages.ts';
+import { PageTokens } from './page-tokens.ts';
 import { AudioRouter } from './router.ts';
 
 /** How often levels (and counters) go to the page: the halo animates at ~25 updates a second. */
@@ -21,6 +22,7 @@ type Post = (message: FromEngine) => void;
 export class EngineHost {
   private session: HydraSession | undefined;
   private router: AudioRouter | undefined;
+  private pageTokens: PageTokens | undefined;
   private levelTimer: ReturnType<typeof setInterval> | undefined;
   private pendingPorts: ToEngine[] = [];
   /** Mute may come before start: applied when the session exists. */
@@ -55,6 +57,8 @@ export class EngineHost {
         return this.router?.cancelResponse();
       case 'tool-result':
         return this.session?.answerToolCall(m.callId, m.result);
+      case 'token-reply':
+        return this.pageTokens?.reply(m.id, m.reply);
     }
   }
 
@@ -71,9 +75,10 @@ export class EngineHost {
     };
   }
 
-  private start(options: EngineOptions): void {
+  private start({ pageTokens, ...options }: EngineOptions): void {
     if (this.session) return;
-    const session = (this.session = new HydraSession(options));
+    if (pageTokens) this.pageTokens = new PageTokens(this.post, options.agent);
+    const session = (this.session = new HydraSession(this.pageTokens ? { ...options, getToken: this.pageTokens.getToken } : options));
     session.muted = this.muted;
     const router = (this.router = new AudioRouter(session));
     for (const name of FORWARDED) {
@@ -100,6 +105,7 @@ export class EngineHost {
     this.router?.close();
     this.session = undefined;
     this.router = undefined;
+    this.pageTokens = undefined;
   }
 }
 

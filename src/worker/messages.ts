@@ -6,9 +6,16 @@ import type { HydraErrorDetail } from '../protocol/errors.ts';
 import type { Tool } from '../protocol/schemas.ts';
 import type { HydraSessionOptions } from '../session/session.ts';
 import type { SessionEventDetails, ToolCallRequest, ToolResult } from '../session/events.ts';
+import type { TokenAnswer } from '../session/token.ts';
 
 /** Session options that can cross to a worker (no functions, no constructors). */
-export type EngineOptions = Omit<HydraSessionOptions, 'WebSocket' | 'fetch' | 'timers' | 'random' | 'getToken'>;
+export type EngineOptions = Omit<HydraSessionOptions, 'WebSocket' | 'fetch' | 'timers' | 'random' | 'getToken' | 'tokenProvider'> & {
+  /** The page holds a tokenProvider: the engine asks the page for every token (`token-request`). */
+  pageTokens?: boolean;
+};
+
+/** A token step's outcome, as the page sends it back to the engine. */
+export type TokenReply = { ok: true; answer: TokenAnswer } | { ok: false; message: string; retryable: boolean };
 
 /** Where the engine runs. */
 export type EngineThread = 'worker' | 'main';
@@ -39,7 +46,8 @@ export type ToEngine =
   | { type: 'mute'; muted: boolean }
   | { type: 'tools'; tools: Tool[] }
   | { type: 'cancel-response' }
-  | { type: 'tool-result'; callId: string; result: ToolResult };
+  | { type: 'tool-result'; callId: string; result: ToolResult }
+  | { type: 'token-reply'; id: number; reply: TokenReply };
 
 /** Session events the page receives (audio, audio-done and barge-in stay in the engine). */
 export type ForwardedEvent = Exclude<keyof SessionEventDetails, 'audio' | 'audio-done' | 'barge-in' | 'tool-call'>;
@@ -48,6 +56,9 @@ export type FromEngine =
   | { type: 'ready' }
   | { [K in ForwardedEvent]: { type: 'event'; name: K; detail: SessionEventDetails[K]; stats: EngineStats } }[ForwardedEvent]
   | { type: 'tool-call'; request: ToolCallRequest; stats: EngineStats }
+  /** The engine needs a token from the page's tokenProvider (`token-reply` answers; `token-abort` withdraws it). */
+  | { type: 'token-request'; id: number; agent?: string | undefined }
+  | { type: 'token-abort'; id: number }
   | { type: 'levels'; input: number; output: number; stats: EngineStats }
   | { type: 'started'; stats: EngineStats }
   /** The session stopped (its socket closed): the worker may be terminated. */
