@@ -5,6 +5,8 @@
 // the output moves to a loopback WebRTC route that it does hear (webrtc-route.ts).
 import { loadWorklets } from './worklet-loader.ts';
 import { PLAYBACK_PROCESSOR } from './worklet-source.ts';
+import { PlaybackChannel } from './playback-channel.ts';
+import type { PlaybackStats as ChannelStats } from './playback-channel.ts';
 import type { PlaybackCommand, PlaybackMessage, PlaybackOptions as CoreOptions } from './playback-core.ts';
 import type { EchoReport } from './echo-guard.ts';
 import { openWebRtcRoute, webRtcRouteAvailable, type WebRtcRoute } from './webrtc-route.ts';
@@ -24,15 +26,17 @@ export interface PlaybackOptions extends Omit<CoreOptions, 'statusMs'> {
    * `direct` / `webrtc`: always that route (measurements).
    */
   echoRoute?: 'auto' | OutputRoute;
+  /**
+   * Route the worklet to this port (transferred to it): it takes commands from the port and
+   * posts every message there, so whoever holds the other end (the worker) drives playback.
+   * Playback's own callbacks then stay silent. The echo guard's reports still come here:
+   * the output route is the main thread's (WebRTC and media elements do not exist in a worker).
+   */
+  route?: MessagePort | undefined;
 }
 
 /** Counters for diagnostics and tests. */
-export interface PlaybackStats {
-  underruns: number;
-  /** Chunks dropped because their response had been flushed (main thread + worklet). */
-  dropped: number;
-  /** Context frame at which the last flush's ramp started (from the worklet). */
-  lastFlushFrame: number | undefined;
+export interface PlaybackStats extends ChannelStats {
   /** The output route in use. */
   route: OutputRoute;
   /** The echo guard's latest verdict (echo-guard.ts). */
@@ -55,16 +59,17 @@ export class Playback {
   onstarted: (responseId: string, frame: number) => void = () => undefined;
   /** The output route changed (after the echo guard's verdict). */
   onroute: (route: OutputRoute) => void = () => undefined;
-  readonly stats: PlaybackStats = { underruns: 0, dropped: 0, lastFlushFrame: undefined, route: 'direct', echo: undefined, routeError: undefined };
 
   private node: AudioWorkletNode | undefined;
   private pending: [PlaybackCommand, Transferable[]][] = [];
-  private readonly flushed = new Set<string>();
-  private readonly live = new Set<string>();
+  private readonly channel = new PlaybackChannel((cmd, transfer) => this.send(cmd, transfer));
   private readonly readyPromise: Promise<void>;
   private disposed = false;
-  private syncSeq = 0;
-  private readonly syncs = new Map<number, (buffered: number) => void>();
+  private readonly echoStats: Pick<PlaybackStats, 'route' | 'echo' | 'routeError'> = {
+    route: 'direct',
+    echo: undefined,
+    routeError: undefined,
+  };
   private readonly routePolicy: 'auto' | OutputRoute;
   private readonly customDestination: boolean;
   private webrtc: WebRtcRoute | undefined;
@@ -78,9 +83,13 @@ export class Playback {
     readonly ctx: BaseAudioContext,
     options: PlaybackOptions = {},
   ) {
-    const { workletUrl, destination, echoRoute, ...core } = options;
+    const { workletUrl, destination, echoRoute, route, ...core } = options;
     this.customDestination = destination !== undefined;
     this.routePolicy = this.customDestination ? 'direct' : (echoRoute ?? 'auto');
+    this.channel.onlevel = (rms) => this.onlevel(rms);
+    this.channel.onplayed = (id, frames) => this.onplayed(id, frames);
+    this.channel.onidle = () => this.onidle();
+    this.channel.onstarted = (id, frame) => this.onstarted(id, frame);
     this.readyPromise = loadWorklets(ctx, { workletUrl }).then(async () => {
       if (this.disposed) return;
       const node = new AudioWorkletNode(ctx, PLAYBACK_PROCESSOR, {
@@ -89,18 +98,28 @@ export class Playback {
         outputChannelCount: [1],
         processorOptions: core satisfies CoreOptions,
       });
-      node.port.onmessage = (e: MessageEvent<PlaybackMessage | { type: 'ready' }>) => this.onMessage(e.data);
+      node.port.onmessage = (e: MessageEvent<PlaybackMessage | { type: 'ready' }>) => {
+        if (this.disposed) return;
+        if (e.data.type === 'echo') this.onEcho(e.data.report);
+        else this.channel.receive(e.data);
+      };
+      if (route) node.port.postMessage({ type: 'route', port: route }, [route]);
       if (this.routePolicy === 'webrtc') {
         // Forced (measurements): the route must work or playback fails loudly.
         this.webrtc = await openWebRtcRoute(ctx as AudioContext);
         node.connect(this.webrtc.input);
-        this.stats.route = 'webrtc';
+        this.echoStats.route = 'webrtc';
       } else node.connect(destination ?? ctx.destination);
       this.node = node;
       for (const [cmd, transfer] of this.pending) node.port.postMessage(cmd, transfer);
       this.pending = [];
     });
     this.readyPromise.catch(() => undefined);
+  }
+
+  /** Counters for diagnostics and tests. */
+  get stats(): PlaybackStats {
+    return { ...this.channel.stats, ...this.echoStats };
   }
 
   /** Resolves when the worklet runs; rejects with a WorkletLoadError when it cannot load. */
@@ -118,20 +137,12 @@ export class Playback {
    * transferred to the worklet (no copy) and `pcm` is unusable afterwards.
    */
   enqueue(responseId: string, pcm: Int16Array): void {
-    if (this.disposed || pcm.length === 0) return;
-    if (this.flushed.has(responseId)) {
-      this.stats.dropped++;
-      return;
-    }
-    this.live.add(responseId);
-    const own = pcm.byteOffset === 0 && pcm.byteLength === pcm.buffer.byteLength && pcm.buffer instanceof ArrayBuffer;
-    const data = own ? pcm : pcm.slice();
-    this.send({ type: 'chunk', id: responseId, pcm: data }, [data.buffer as ArrayBuffer]);
+    if (!this.disposed) this.channel.enqueue(responseId, pcm);
   }
 
   /** No more audio will come for this response (audio-done): play out what is queued. */
   end(responseId: string): void {
-    this.send({ type: 'end', id: responseId });
+    this.channel.end(responseId);
   }
 
   /**
@@ -139,26 +150,17 @@ export class Playback {
    * response's queued audio; its late chunks are dropped too. Without an id: everything.
    */
   flush(responseId?: string): void {
-    const ids = responseId === undefined ? [...this.live] : [responseId];
-    for (const id of ids) {
-      this.flushed.add(id);
-      this.live.delete(id);
-    }
-    this.send(responseId === undefined ? { type: 'flush' } : { type: 'flush', id: responseId });
+    this.channel.flush(responseId);
   }
 
   /** Lowers playback (ducking) while the user speaks; smooth, ~15 ms. */
   duck(on: boolean): void {
-    this.send({ type: 'duck', on });
+    this.channel.duck(on);
   }
 
   /** Resolves once the worklet has handled every earlier command; gives its queued frames. */
   sync(): Promise<number> {
-    const seq = ++this.syncSeq;
-    return new Promise((resolve) => {
-      this.syncs.set(seq, resolve);
-      this.send({ type: 'sync', seq });
-    });
+    return this.channel.sync();
   }
 
   /** Stops the worklet and disconnects it. */
@@ -182,17 +184,17 @@ export class Playback {
    * guard to gate the mic. Each move makes the guard learn the new path.
    */
   private onEcho(report: EchoReport): void {
-    this.stats.echo = report;
+    this.echoStats.echo = report;
     // Reports posted before the worklet learned of the last move describe the old route.
     if (this.relearning) {
       if (report.state !== 'unknown') return;
       this.relearning = false;
     }
     if (this.routePolicy !== 'auto' || report.state !== 'echo' || this.switching || !this.node) return;
-    if (this.stats.route === 'direct') {
+    if (this.echoStats.route === 'direct') {
       if (this.webrtcUseless) return;
       if (!webRtcRouteAvailable()) {
-        this.stats.routeError ??= 'this browser has no RTCPeerConnection';
+        this.echoStats.routeError ??= 'this browser has no RTCPeerConnection';
         return;
       }
       this.switching = true;
@@ -209,7 +211,7 @@ export class Playback {
         (e: Error) => {
           this.switching = false;
           this.webrtcUseless = true;
-          this.stats.routeError = e.message;
+          this.echoStats.routeError = e.message;
         },
       );
     } else {
@@ -222,7 +224,7 @@ export class Playback {
   }
 
   private setRoute(route: OutputRoute): void {
-    this.stats.route = route;
+    this.echoStats.route = route;
     this.relearning = true;
     this.node?.port.postMessage({ type: 'echo-relearn' });
     this.onroute(route);
@@ -232,38 +234,5 @@ export class Playback {
     if (this.disposed) return;
     if (this.node) this.node.port.postMessage(cmd, transfer);
     else this.pending.push([cmd, transfer]);
-  }
-
-  private onMessage(m: PlaybackMessage | { type: 'ready' }): void {
-    if (this.disposed) return;
-    switch (m.type) {
-      case 'status':
-        this.stats.underruns = m.underruns;
-        this.onlevel(m.level);
-        if (m.id !== null) this.onplayed(m.id, m.played);
-        break;
-      case 'played':
-        this.live.delete(m.id);
-        this.onplayed(m.id, m.frames);
-        break;
-      case 'started':
-        this.onstarted(m.id, m.frame);
-        break;
-      case 'flushed':
-        this.stats.lastFlushFrame = m.frame;
-        break;
-      case 'idle':
-        this.onlevel(0);
-        this.onidle();
-        break;
-      case 'synced':
-        this.stats.dropped = Math.max(this.stats.dropped, m.dropped);
-        this.syncs.get(m.seq)?.(m.buffered);
-        this.syncs.delete(m.seq);
-        break;
-      case 'echo':
-        this.onEcho(m.report);
-        break;
-    }
   }
 }
