@@ -17,6 +17,7 @@ import { testServersPlugin } from './test/support/wtr-servers.ts';
 import { countingReporter } from './test/support/counting-reporter.ts';
 import { prepareFixtures } from './test/support/fixtures.ts';
 import { tokenRoutes } from './test/support/token-routes.ts';
+import { pageRoutes } from './test/support/page-routes.ts';
 import { e2eRoutes } from './test/support/e2e-stack.ts';
 import { ENGINES, SPEAKERPHONE_ONLY, engineMissing, launcherFor } from './test/support/engines.ts';
 import { startPulseRoom } from './test/support/pulse.ts';
@@ -60,7 +61,7 @@ export default {
   testsStartTimeout: 120_000,
   testsFinishTimeout: 600_000,
   testFramework: { config: { timeout: 30_000 } },
-  middleware: [tokenRoutes(), e2eRoutes()],
+  middleware: [tokenRoutes(), e2eRoutes(), pageRoutes()],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), testServersPlugin(), roomPlugin(rooms, fixtures)],
   reporters: [
     process.env.CI ? summaryReporter({ flatten: false }) : defaultReporter(),
