@@ -1,0 +1,450 @@
+// One simulated Hydra session: the socket, the handshake and the routing of client frames.
+//   awaiting configure ──session.configure──▶ configured ──close──▶ closed
+// Once configured, input audio drives the turn detector; a completed turn starts a
+// response (responses.ts: speech or parrot audio; tool-turn.ts: tool calls), and speech
+// during a response cancels it (barge-in).
+//
+// Whatever a client sends only affects its own session: frames are bounded in size and
+// depth (parse.ts), derived work in size (limits.ts), speech is synthesized off the event
+// loop, and every entry point (socket events, timers, promise continuations) runs inside
+// guard(), so an unexpected exception ends this session with `internal_error` and close
+// 1011, never the process.
+import type { WebSocket } from 'ws';
+import * as z from 'zod/mini';
+import {
+  SERVER_DEFAULT_VOICE,
+  SessionConfigLenient,
+  VOICES,
+  base64ToBytes,
+  base64ToPcm16,
+  errorFrame,
+  parseClientFrame,
+  serverFrame,
+  type AppliedSession,
+  type ClientFrame,
+  type ClientFrameOf,
+  type ErrorCode,
+  type Model,
+  type ServerFrameBodies,
+  type ServerFrameType,
+} from '../../protocol/index.ts';
+import { upsampleInteger } from '../audio/upsample.ts';
+import type { ErrorSource, LoggedItem, SessionContext } from './context.ts';
+import * as ids from './ids.ts';
+import { LIMITS } from './limits.ts';
+import type { ReplyContext, ReplyMode, ResolvedOptions, ResponseTrigger } from './options.ts';
+import { InputRecorder } from './recorder.ts';
+import { defaultReplyText, replyModeFor } from './replies.ts';
+import { Responses, type ResponseOrigin, type SpeechSource } from './responses.ts';
+import { OUTPUT_RATE } from './speech.ts';
+import { defaultToolPolicy, planCalls } from './tool-policy.ts';
+import { ToolTurn } from './tool-turn.ts';
+import { VoiceActivity, type FvadModule, type TurnEvent } from './vad.ts';
+
+/** Applied when `instructions` is omitted (the echo shows the client its persona was not). */
+export const DEFAULT_INSTRUCTIONS = 'You are a helpful voice assistant. Keep replies short.';
+
+// session.configure as Hydra reads it: unknown keys inside `session` are ignored.
+const LenientConfigureFrame = z.object({
+  type: z.literal('session.configure'),
+  event_id: z.optional(z.string()),
+  session: SessionConfigLenient,
+});
+type ConfigureFrame = z.infer<typeof LenientConfigureFrame>;
+
+// Node's timers overflow (and fire at once) above 2^31-1 ms.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface SessionHost {
+  options: ResolvedOptions;
+  fvad: Promise<FvadModule>;
+  onClosed(session: SimSession): void;
+}
+
+/** One session. Created after a successful upgrade; open() sends the opening frames. */
+export class SimSession implements SessionContext {
+  readonly id = ids.sessionId();
+  readonly options: ResolvedOptions;
+  private config: AppliedSession | undefined;
+  private mode: ReplyMode = 'scripted';
+  private vad: VoiceActivity | undefined;
+  private fvad: FvadModule | undefined;
+  private queuedAudio: Int16Array[] = [];
+  private recorder: InputRecorder | undefined;
+  private lastItemId: string | undefined;
+  private userTurn: { entry: LoggedItem; startMs: number; startedAt: number } | undefined;
+  private turns = 0;
+  private lastUtteranceMs = 0;
+  private lastUtterance: Int16Array | undefined;
+  private readonly responses = new Responses(this);
+  private readonly tools = new ToolTurn(this, this.responses);
+  private lastActivity = performance.now();
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly model: Model,
+    private readonly host: SessionHost,
+  ) {
+    this.options = host.options;
+    host.fvad.then(
+      (m) =>
+        this.guard(() => {
+          this.fvad = m;
+          this.startVadIfReady();
+        }),
+      (e: Error) => this.guard(() => this.fail(`voice activity detector failed to load: ${e.message}`)),
+    );
+    ws.on('message', (data: Buffer, isBinary: boolean) => this.guard(() => this.onMessage(data, isBinary)));
+    ws.on('close', () => this.cleanup());
+    ws.on('error', () => this.cleanup());
+    this.armIdle();
+    if (host.options.mode === 'parrot') this.recorder = new InputRecorder();
+  }
+
+  /** Sends the opening frames: the deprecation warning (model=hydra) and `session.created`. */
+  open(deprecated: boolean): void {
+    if (deprecated) {
+      this.send('warning', {
+        code: 'model_deprecated',
+        message: `Model "${this.model}" is deprecated; migrate to hydra-v1.0 or hydra-v1.1 and pick a voice from its roster.`,
+      });
+    }
+    this.send('session.created', { session_id: this.id });
+  }
+
+  /** Closes the socket (after stopping everything). */
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.cleanup();
+    this.ws.close(code, reason);
+  }
+
+  // ------------------------------------------------------------------ wire and safety
+
+  send<T extends ServerFrameType>(type: T, body: ServerFrameBodies[T]): void {
+    this.sendText(JSON.stringify(serverFrame(type, ids.serverEventId(), body)));
+  }
+
+  error(code: ErrorCode, message: string, source: ErrorSource = {}): void {
+    this.sendText(JSON.stringify(errorFrame(ids.serverEventId(), { code, message, param: source.param, event_id: source.eventId })));
+  }
+
+  private sendText(data: string): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(data);
+    this.options.onFrame?.({ sessionId: this.id, direction: 'sent', data, binary: false });
+    this.touch();
+  }
+
+  guard(fn: () => void): void {
+    if (this.closed) return;
+    try {
+      fn();
+    } catch (e) {
+      this.crash(e);
+    }
+  }
+
+  crash(e: unknown): void {
+    if (this.closed) return;
+    const error = e instanceof Error ? e : new Error(String(e));
+    try {
+      this.options.onInternalError(error, { sessionId: this.id });
+    } catch {
+      // A throwing reporter must not stop the session from closing.
+    }
+    try {
+      this.error('internal_error', `internal error: ${error.message.slice(0, 200)}; the session is closed`);
+      this.close(1011, 'internal error');
+    } catch {
+      this.cleanup();
+      this.ws.terminate();
+    }
+  }
+
+  private touch(): void {
+    this.lastActivity = performance.now();
+  }
+
+  // One timer, re-armed lazily: traffic only moves a timestamp.
+  private armIdle(): void {
+    const idle = this.options.idleTimeoutMs;
+    if (idle <= 0 || !Number.isFinite(idle)) return; // disabled
+    const left = this.lastActivity + idle - performance.now();
+    this.idleTimer = setTimeout(
+      () =>
+        this.guard(() => {
+          if (performance.now() - this.lastActivity >= idle - 1) this.close(1000, 'idle timeout');
+          else this.armIdle();
+        }),
+      Math.min(MAX_TIMER_MS, Math.max(0, left)),
+    );
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    this.touch();
+    const text = isBinary ? '' : data.toString('utf8');
+    this.options.onFrame?.({ sessionId: this.id, direction: 'received', data: isBinary ? data.toString('base64') : text, binary: isBinary });
+    if (isBinary) {
+      this.error('invalid_frame', 'binary frames are not supported; send JSON text frames');
+      return;
+    }
+    const parsed = parseClientFrame(text, { maxBytes: this.options.maxFrameBytes, maxDepth: LIMITS.frameDepth });
+    if (parsed.ok) {
+      this.route(parsed.frame);
+      return;
+    }
+    const f = parsed.failure;
+    if (f.kind === 'invalid_fields' && f.type === 'session.configure') {
+      // Hydra ignores unknown keys in session.configure; only real type errors are invalid.
+      const lenient = LenientConfigureFrame.safeParse(JSON.parse(text));
+      if (lenient.success) {
+        this.onConfigure(lenient.data);
+        return;
+      }
+    }
+    if (f.type === 'session.configure' && this.config) return; // a second configure is ignored, however broken
+    this.error('invalid_frame', f.message.slice(0, 1000), { eventId: f.eventId });
+  }
+
+  private route(frame: ClientFrame): void {
+    const source: ErrorSource = { eventId: frame.event_id };
+    switch (frame.type) {
+      case 'session.configure':
+        this.onConfigure(frame);
+        return;
+      case 'input_audio_buffer.append':
+        this.onAppend(frame, source);
+        return;
+      case 'response.cancel':
+        if (this.responses.current && (frame.response_id === undefined || frame.response_id === this.responses.current.id)) {
+          this.responses.cancel('client_cancelled');
+        }
+        return; // no-op when nothing (or another response) is in flight
+    }
+    if (!this.config) {
+      this.error('invalid_request_error', `${frame.type} before session.configure; configure the session first`, source);
+      return;
+    }
+    switch (frame.type) {
+      case 'session.update':
+        this.onUpdate(frame, this.config, source);
+        return;
+      case 'conversation.item.create':
+        this.onItemCreate(frame, source);
+        return;
+      case 'response.create':
+        this.onResponseCreate(source);
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------------ handshake
+
+  private onConfigure(frame: ConfigureFrame): void {
+    if (this.config) return; // exactly one session.configure is honoured
+    const s = frame.session;
+    const roster = VOICES[this.model];
+    const problem =
+      s.voice !== undefined && s.voice !== '' && !roster.includes(s.voice)
+        ? { param: 'voice', message: `Unknown voice "${s.voice.slice(0, 100)}" for model ${this.model}. Choose one of: ${roster.join(', ')}.` }
+        : (s.instructions?.length ?? 0) > LIMITS.instructionsChars
+          ? { param: 'instructions', message: `instructions of ${s.instructions!.length} characters exceed the simulator's limit of ${LIMITS.instructionsChars}` }
+          : (s.tools?.length ?? 0) > LIMITS.tools
+            ? { param: 'tools', message: `${s.tools!.length} tools exceed the simulator's limit of ${LIMITS.tools}` }
+            : undefined;
+    if (problem) {
+      // The session stays unconfigured; a corrected session.configure is accepted.
+      this.error('invalid_request_error', problem.message, { param: `session.configure.session.${problem.param}`, eventId: frame.event_id });
+      return;
+    }
+    const config: AppliedSession = {
+      instructions: s.instructions ?? DEFAULT_INSTRUCTIONS,
+      voice: s.voice === undefined || s.voice === '' ? SERVER_DEFAULT_VOICE : s.voice,
+      tools: s.tools ?? [],
+      generate_initial_response: s.generate_initial_response ?? false,
+    };
+    this.config = config;
+    this.mode = replyModeFor(config.instructions, this.options.mode);
+    if (this.mode === 'parrot') this.recorder ??= new InputRecorder();
+    else this.recorder = undefined;
+    this.send('session.configured', { session: config });
+    this.startVadIfReady();
+    if (config.generate_initial_response) this.speak('initial', {}, performance.now());
+  }
+
+  private onUpdate(frame: ClientFrameOf<'session.update'>, config: AppliedSession, source: ErrorSource): void {
+    const tools = frame.session.tools;
+    if (tools === undefined) return; // nothing to apply: no echo
+    if (tools.length > LIMITS.tools) {
+      this.error('invalid_request_error', `${tools.length} tools exceed the simulator's limit of ${LIMITS.tools}`, { ...source, param: 'session.update.session.tools' });
+      return;
+    }
+    if (JSON.stringify(tools) === JSON.stringify(config.tools)) return; // no-op patch
+    config.tools = tools;
+    this.send('session.updated', { session: { tools } });
+  }
+
+  // ------------------------------------------------------------------ input audio and turns
+
+  private onAppend(frame: ClientFrameOf<'input_audio_buffer.append'>, source: ErrorSource): void {
+    if (!this.config) return; // before session.configured: dropped silently
+    const pcm = base64ToPcm16(frame.audio);
+    if (pcm === null) {
+      const notBase64 = base64ToBytes(frame.audio) === null;
+      this.error('invalid_audio', notBase64 ? 'audio is not valid base64' : 'audio has an odd number of bytes; expected PCM16 little-endian', source);
+      return;
+    }
+    if (pcm.byteLength < this.options.minAudioChunkBytes) {
+      this.error('invalid_audio', `audio chunk of ${pcm.byteLength} bytes is below the ${this.options.minAudioChunkBytes}-byte (10 ms) minimum`, source);
+      return;
+    }
+    if (!this.vad) this.queuedAudio.push(pcm);
+    else this.feed(pcm);
+  }
+
+  private startVadIfReady(): void {
+    if (this.vad || !this.fvad || !this.config || this.closed) return;
+    this.vad = new VoiceActivity(this.fvad, this.options.vad);
+    const queued = this.queuedAudio;
+    this.queuedAudio = [];
+    for (const pcm of queued) this.feed(pcm);
+  }
+
+  private feed(pcm: Int16Array): void {
+    this.recorder?.push(pcm, this.userTurn?.startMs);
+    let events: TurnEvent[];
+    try {
+      events = this.vad!.push(pcm);
+    } catch (e) {
+      this.error('internal_error', `voice activity detection failed: ${(e as Error).message}`);
+      return;
+    }
+    for (const event of events) {
+      if (this.closed) return;
+      if (event.type === 'start') this.onSpeechStarted(event.startMs);
+      else this.onSpeechStopped(event.startMs, event.endMs, event.complete);
+    }
+  }
+
+  private onSpeechStarted(startMs: number): void {
+    const itemId = ids.itemId();
+    this.send('input_audio_buffer.speech_started', { audio_start_ms: Math.round(startMs), item_id: itemId });
+    if (this.responses.current) this.responses.cancel('interrupted'); // barge-in
+    const entry = this.addItem({ id: itemId, type: 'message', role: 'user', status: 'in_progress', content: [{ type: 'input_audio', text: null }] });
+    this.userTurn = { entry, startMs, startedAt: performance.now() };
+  }
+
+  private onSpeechStopped(startMs: number, endMs: number, complete: boolean): void {
+    const turn = this.userTurn;
+    if (!turn) return;
+    this.userTurn = undefined;
+    const { entry } = turn;
+    this.send('input_audio_buffer.speech_stopped', { audio_end_ms: Math.round(endMs), item_id: entry.item.id });
+    const speechStoppedAt = performance.now();
+    entry.item.status = complete ? 'completed' : 'incomplete';
+    this.doneItem(entry);
+    this.options.onTurn?.({
+      sessionId: this.id,
+      itemId: entry.item.id,
+      audioStartMs: Math.round(startMs),
+      audioEndMs: Math.round(endMs),
+      status: entry.item.status,
+      speechStartedAt: turn.startedAt,
+      speechStoppedAt,
+    });
+    if (!complete) return; // noise: no response
+    this.turns++;
+    this.lastUtteranceMs = endMs - startMs;
+    if (this.recorder) this.lastUtterance = this.recorder.slice(startMs, endMs);
+    // A response.create-triggered reply may be running while the user spoke: the turn wins.
+    if (this.responses.current) this.responses.cancel('interrupted');
+
+    const origin = { userItemId: entry.item.id, speechStoppedAt };
+    const { tools, instructions } = this.config!;
+    if (tools.length > 0) {
+      const policy = this.options.toolPolicy ?? defaultToolPolicy;
+      const calls = planCalls(policy({ sessionId: this.id, turn: this.turns, tools, instructions }), tools);
+      if (calls.length > 0) {
+        this.tools.start(calls, origin, this.lastUtteranceMs);
+        return;
+      }
+    }
+    this.speak('turn', origin, speechStoppedAt);
+  }
+
+  // ------------------------------------------------------------------ items and responses
+
+  addItem(item: LoggedItem['item']): LoggedItem {
+    const entry: LoggedItem = this.lastItemId === undefined ? { item } : { item, previousItemId: this.lastItemId };
+    this.send('conversation.item.added', { previous_item_id: entry.previousItemId, item });
+    this.lastItemId = item.id;
+    return entry;
+  }
+
+  doneItem(entry: LoggedItem): void {
+    this.send('conversation.item.done', { previous_item_id: entry.previousItemId, item: entry.item });
+  }
+
+  private onItemCreate(frame: ClientFrameOf<'conversation.item.create'>, source: ErrorSource): void {
+    const item = { ...frame.item, id: frame.item.id ?? ids.itemId() };
+    if (item.type === 'function_call_output' && !this.tools.acceptOutput(item, source)) return;
+    const entry = this.addItem(item);
+    item.status = 'completed';
+    this.doneItem(entry);
+  }
+
+  private onResponseCreate(source: ErrorSource): void {
+    const current = this.responses.current;
+    if (current) {
+      this.error('invalid_request_error', `response ${current.id} is still in progress; cancel it or wait for response.done`, source);
+      return;
+    }
+    const { outputs, origin } = this.tools.takeForNarration();
+    if (outputs.length > 0) this.speak('tool-narration', origin, performance.now(), outputs);
+    else this.speak('response.create', {}, performance.now());
+  }
+
+  /** Starts a spoken response: the reply text for `trigger` (or, in parrot mode, the user's last utterance). */
+  private speak(trigger: ResponseTrigger, origin: ResponseOrigin, since: number, toolOutputs: ReplyContext['toolOutputs'] = []): void {
+    const config = this.config!;
+    const inputMs = trigger === 'turn' ? this.lastUtteranceMs : 0;
+    const parrot = this.mode === 'parrot' && (trigger === 'turn' || trigger === 'response.create') ? this.lastUtterance : undefined;
+    let source: SpeechSource;
+    if (parrot) source = { audio: upsampleInteger(parrot, OUTPUT_RATE / 16_000) };
+    else {
+      const context: ReplyContext = {
+        sessionId: this.id,
+        trigger,
+        turn: this.turns,
+        utteranceMs: this.lastUtteranceMs,
+        instructions: config.instructions,
+        voice: config.voice,
+        toolOutputs,
+      };
+      const custom = this.mode !== 'parrot' || trigger === 'tool-narration' ? this.options.replyText : undefined;
+      source = { text: custom ? custom(context) : defaultReplyText(this.mode, context), voice: config.voice };
+    }
+    this.responses.speak(trigger, origin, inputMs, since, source);
+  }
+
+  // ------------------------------------------------------------------ teardown
+
+  private fail(message: string): void {
+    this.error('internal_error', message);
+    this.close(1011, 'internal error');
+  }
+
+  private cleanup(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.responses.abandon();
+    this.tools.stopWaiting();
+    clearTimeout(this.idleTimer);
+    this.vad?.free();
+    this.vad = undefined;
+    this.host.onClosed(this);
+  }
+}

@@ -1,0 +1,99 @@
+// Speech synthesis off the event loop: one worker thread runs Flite for the whole process,
+// so a session's reply being synthesized never delays another session's frames. Requests
+// queue in the worker; the worker is started on first use and does not keep the process
+// alive while idle. If it dies or stops answering, pending requests fail (their responses
+// end `failed`) and the next request starts a fresh worker.
+import { Worker } from 'node:worker_threads';
+import type { SynthesisOptions } from './flite.ts';
+import type { SynthesisReply, SynthesisRequest } from './synthesis-worker.ts';
+
+/** No answer for this long while requests are pending: the worker is presumed stuck. */
+const STALL_MS = 30_000;
+
+interface Pending {
+  resolve: (pcm: Int16Array) => void;
+  reject: (e: Error) => void;
+}
+
+let worker: Worker | undefined;
+const pending = new Map<number, Pending>();
+let nextId = 1;
+let stallTimer: ReturnType<typeof setTimeout> | undefined;
+
+function workerEntry(): Worker {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const entry = new URL(`./synthesis-worker${ext}`, import.meta.url);
+  if (ext === '.js') return new Worker(entry);
+  // Running from the TypeScript sources (tests, `npm start`): Node 20 workers do not get
+  // tsx's loader hooks from `--import tsx`, so the worker registers them itself first.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}))`, { eval: true });
+}
+
+function failAll(error: Error): void {
+  const waiting = [...pending.values()];
+  pending.clear();
+  for (const p of waiting) p.reject(error);
+}
+
+function stop(reason: string): void {
+  const w = worker;
+  worker = undefined;
+  clearTimeout(stallTimer);
+  failAll(new Error(`speech synthesis worker ${reason}`));
+  void w?.terminate();
+}
+
+function armStallTimer(): void {
+  clearTimeout(stallTimer);
+  if (pending.size === 0) return;
+  stallTimer = setTimeout(() => stop(`gave no answer for ${STALL_MS / 1000} s`), STALL_MS);
+  stallTimer.unref();
+}
+
+function ensureWorker(): Worker {
+  if (worker) return worker;
+  const w = workerEntry();
+  w.on('message', (reply: SynthesisReply) => {
+    const p = pending.get(reply.id);
+    pending.delete(reply.id);
+    if (pending.size === 0) w.unref();
+    armStallTimer();
+    if (!p) return;
+    if ('pcm' in reply) p.resolve(reply.pcm);
+    else p.reject(new Error(reply.error));
+  });
+  w.on('error', (e) => {
+    if (worker === w) stop(`failed: ${e.message}`);
+  });
+  w.on('exit', (code) => {
+    if (worker === w) stop(`exited with code ${code}`);
+  });
+  worker = w;
+  return w;
+}
+
+/** Speaks `text` in the synthesis worker: mono PCM16 at `sampleRate` (default 48 kHz). */
+export function synthesizeOffThread(text: string, options: SynthesisOptions = {}): Promise<Int16Array> {
+  return new Promise((resolve, reject) => {
+    let w: Worker;
+    try {
+      w = ensureWorker();
+    } catch (e) {
+      reject(e as Error);
+      return;
+    }
+    const request: SynthesisRequest = { id: nextId++, text, voice: options.voice ?? 'slt', sampleRate: options.sampleRate ?? 48_000 };
+    pending.set(request.id, { resolve, reject });
+    w.ref();
+    if (pending.size === 1) armStallTimer();
+    w.postMessage(request);
+  });
+}
+
+/** Stops the worker (pending requests fail). It restarts on the next request. */
+export function stopSynthesisThread(): Promise<void> {
+  const w = worker;
+  stop('was stopped');
+  return w ? w.terminate().then(() => undefined) : Promise.resolve();
+}
