@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { decodeWav } from '../audio/wav.ts';
 import { upsampleInteger } from '../audio/upsample.ts';
-import { runWasiCommand } from './wasi-command.ts';
+import { WasiCommand } from './wasi-command.ts';
 
 /** Flite's built-in voices. `kal` is 8 kHz; the others are 16 kHz. */
 export type FliteVoice = 'slt' | 'rms' | 'awb' | 'kal16';
@@ -35,10 +35,15 @@ export function loadFlite(): Promise<WebAssembly.Module> {
   return compiled;
 }
 
+// One Flite program per thread, reused from run to run (see wasi-command.ts).
+const programs = new WeakMap<WebAssembly.Module, WasiCommand>();
+
 /** Runs Flite once, synchronously: mono PCM16 at `sampleRate`. Throws if Flite fails. */
 export function synthesizeWith(flite: WebAssembly.Module, text: string, options: SynthesisOptions = {}): Int16Array {
   const { voice = 'slt', sampleRate = 48_000 } = options;
-  const run = runWasiCommand(flite, ['flite', '-voice', voice, '-t', text, '-o', '/out/speech.wav'], '/out');
+  let program = programs.get(flite);
+  if (!program) programs.set(flite, (program = new WasiCommand(flite, '/out')));
+  const run = program.run(['flite', '-voice', voice, '-t', text, '-o', '/out/speech.wav']);
   const wavBytes = run.files.get('speech.wav');
   if (run.exitCode !== 0 || !wavBytes) {
     throw new Error(`flite exited with code ${run.exitCode}${run.console ? `: ${run.console.trim().slice(0, 200)}` : ''}`);
