@@ -23,6 +23,7 @@ import {
   type AppliedSession,
   type ClientFrame,
   type ClientFrameOf,
+  type ConversationItem,
   type ErrorCode,
   type Model,
   type ServerFrameBodies,
@@ -59,6 +60,12 @@ export interface SessionHost {
   options: ResolvedOptions;
   fvad: Promise<FvadModule>;
   onClosed(session: SimSession): void;
+}
+
+/** A client's item as the server keeps it: the contract's fields only (undefined ones never reach the wire). */
+function knownItemFields(item: ConversationItem): LoggedItem['item'] {
+  const { id = ids.itemId(), type, role, status, content, call_id, name, arguments: args, output } = item;
+  return { id, type, role, status, content: content?.map((part) => ({ type: part.type, text: part.text })), call_id, name, arguments: args, output };
 }
 
 /** One session. Created after a successful upgrade; open() sends the opening frames. */
@@ -389,7 +396,7 @@ export class SimSession implements SessionContext {
   }
 
   private onItemCreate(frame: ClientFrameOf<'conversation.item.create'>, source: ErrorSource): void {
-    const item = { ...frame.item, id: frame.item.id ?? ids.itemId() };
+    const item = knownItemFields(frame.item);
     if (item.type === 'function_call_output' && !this.tools.acceptOutput(item, source)) return;
     const entry = this.addItem(item);
     item.status = 'completed';
