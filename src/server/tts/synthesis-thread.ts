@@ -73,6 +73,11 @@ function ensureWorker(): Worker {
   return w;
 }
 
+/** Requests sent to the worker so far (for tests and diagnostics). */
+export function synthesisCount(): number {
+  return nextId - 1;
+}
+
 /** Speaks `text` in the synthesis worker: mono PCM16 at `sampleRate` (default 48 kHz). */
 export function synthesizeOffThread(text: string, options: SynthesisOptions = {}): Promise<Int16Array> {
   return new Promise((resolve, reject) => {
