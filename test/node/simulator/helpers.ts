@@ -70,7 +70,7 @@ export class TestClient {
   /** The first frame at index ≥ `from` matching, waiting up to `timeoutMs` for it. */
   waitFor(match: string | ((f: Frame) => boolean), options: { from?: number; timeoutMs?: number } = {}): Promise<Frame> {
     const pred = typeof match === 'string' ? (f: Frame) => f.type === match : match;
-    const { from = 0, timeoutMs = 10_000 } = options;
+    const { from = 0, timeoutMs = 30_000 } = options;
     return new Promise((resolve, reject) => {
       const check = () => {
         const hit = this.frames.slice(from).find(pred);

@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { startDevServer, type DevServer } from '../../../src/server/dev-server.ts';
 import { LIMITS, type ResponseTiming } from '../../../src/server/simulator/index.ts';
 import { http } from '../relay/helpers.ts';
-import { FAST, speechFixture, TestClient } from './helpers.ts';
+import { FAST, silence, speechFixture, TestClient } from './helpers.ts';
 import { LoopMeter } from './loop-meter.ts';
 
 /** The longest the event loop may stay busy at once, whatever a client sends. */
@@ -21,6 +21,7 @@ let origin: string;
 const internalErrors: Error[] = [];
 const timings: ResponseTiming[] = [];
 let bystander: TestClient;
+let keepAlive: ReturnType<typeof setInterval>;
 let meter: LoopMeter;
 
 async function token(): Promise<string> {
@@ -45,7 +46,7 @@ async function bystanderRoundTrip(): Promise<void> {
   const name = `tool_${++rounds}`;
   const mark = bystander.frames.length;
   bystander.send({ type: 'session.update', session: { tools: [{ type: 'function', name }] } });
-  await bystander.waitFor((f) => f.type === 'session.updated' && f.session.tools[0].name === name, { from: mark });
+  await bystander.waitFor((f) => f.type === 'session.updated' && f.session.tools[0].name === name, { from: mark, timeoutMs: 30_000 });
 }
 
 /** After an attack: nothing else noticed. */
@@ -68,9 +69,12 @@ before(async () => {
   });
   origin = `http://localhost:${dev.port}`;
   bystander = await relaySession({});
+  // A real page streams its microphone all along, which also keeps the session from idling out.
+  keepAlive = setInterval(() => bystander.sendAudio(silence(40)), 1000);
   await speechFixture();
 });
 after(async () => {
+  clearInterval(keepAlive);
   bystander.close();
   await dev.close();
 });
