@@ -1,8 +1,8 @@
 // One simulated Hydra session: the socket, the handshake and the routing of client frames.
 //   awaiting configure ──session.configure──▶ configured ──close──▶ closed
-// Once configured, input audio drives the turn detector; a completed turn starts a
-// response (responses.ts: speech or parrot audio; tool-turn.ts: tool calls), and speech
-// during a response cancels it (barge-in).
+// Once configured, input audio drives the turn detector (user-turns.ts); a completed turn
+// starts a response (responses.ts: speech or parrot audio; tool-turn.ts: tool calls), and
+// speech during a response cancels it (barge-in).
 //
 // Whatever a client sends only affects its own session: frames are bounded in size and
 // depth (parse.ts), derived work in size (limits.ts), speech is synthesized off the event
@@ -34,13 +34,13 @@ import type { ErrorSource, LoggedItem, SessionContext } from './context.ts';
 import * as ids from './ids.ts';
 import { LIMITS } from './limits.ts';
 import type { ReplyContext, ReplyMode, ResolvedOptions, ResponseTrigger } from './options.ts';
-import { InputRecorder } from './recorder.ts';
 import { defaultReplyText, replyModeFor } from './replies.ts';
 import { Responses, type ResponseOrigin, type SpeechSource } from './responses.ts';
 import { OUTPUT_RATE } from './speech.ts';
 import { defaultToolPolicy, planCalls } from './tool-policy.ts';
 import { ToolTurn } from './tool-turn.ts';
-import { VoiceActivity, type FvadModule, type TurnEvent } from './vad.ts';
+import { UserTurns, type UserTurn } from './user-turns.ts';
+import type { FvadModule } from './vad.ts';
 
 /** Applied when `instructions` is omitted (the echo shows the client its persona was not). */
 export const DEFAULT_INSTRUCTIONS = 'You are a helpful voice assistant. Keep replies short.';
@@ -74,15 +74,12 @@ export class SimSession implements SessionContext {
   readonly options: ResolvedOptions;
   private config: AppliedSession | undefined;
   private mode: ReplyMode = 'scripted';
-  private vad: VoiceActivity | undefined;
   private fvad: FvadModule | undefined;
-  private queuedAudio: Int16Array[] = [];
-  private recorder: InputRecorder | undefined;
   private lastItemId: string | undefined;
-  private userTurn: { entry: LoggedItem; startMs: number; startedAt: number } | undefined;
-  private turns = 0;
-  private lastUtteranceMs = 0;
-  private lastUtterance: Int16Array | undefined;
+  private readonly user = new UserTurns(this, {
+    speechStarted: () => this.responses.cancel('interrupted'), // barge-in
+    turnCompleted: (turn) => this.onTurnCompleted(turn),
+  });
   private readonly responses = new Responses(this);
   private readonly tools = new ToolTurn(this, this.responses);
   private lastActivity = performance.now();
@@ -99,7 +96,7 @@ export class SimSession implements SessionContext {
       (m) =>
         this.guard(() => {
           this.fvad = m;
-          this.startVadIfReady();
+          this.startTurnDetectionIfReady();
         }),
       (e: Error) => this.guard(() => this.fail(`voice activity detector failed to load: ${e.message}`)),
     );
@@ -107,7 +104,7 @@ export class SimSession implements SessionContext {
     ws.on('close', () => this.cleanup());
     ws.on('error', () => this.cleanup());
     this.armIdle();
-    if (host.options.mode === 'parrot') this.recorder = new InputRecorder();
+    this.user.record(host.options.mode === 'parrot');
   }
 
   /** Sends the opening frames: the deprecation warning (model=hydra) and `session.created`. */
@@ -275,10 +272,9 @@ export class SimSession implements SessionContext {
     };
     this.config = config;
     this.mode = replyModeFor(config.instructions, this.options.mode);
-    if (this.mode === 'parrot') this.recorder ??= new InputRecorder();
-    else this.recorder = undefined;
+    this.user.record(this.mode === 'parrot');
     this.send('session.configured', { session: config });
-    this.startVadIfReady();
+    this.startTurnDetectionIfReady();
     if (config.generate_initial_response) this.speak('initial', {}, performance.now());
   }
 
@@ -308,78 +304,28 @@ export class SimSession implements SessionContext {
       this.error('invalid_audio', `audio chunk of ${pcm.byteLength} bytes is below the ${this.options.minAudioChunkBytes}-byte (10 ms) minimum`, source);
       return;
     }
-    if (!this.vad) this.queuedAudio.push(pcm);
-    else this.feed(pcm);
+    this.user.push(pcm);
   }
 
-  private startVadIfReady(): void {
-    if (this.vad || !this.fvad || !this.config || this.closed) return;
-    this.vad = new VoiceActivity(this.fvad, this.options.vad);
-    const queued = this.queuedAudio;
-    this.queuedAudio = [];
-    for (const pcm of queued) this.feed(pcm);
+  private startTurnDetectionIfReady(): void {
+    if (this.fvad && this.config && !this.closed) this.user.start(this.fvad);
   }
 
-  private feed(pcm: Int16Array): void {
-    this.recorder?.push(pcm, this.userTurn?.startMs);
-    let events: TurnEvent[];
-    try {
-      events = this.vad!.push(pcm);
-    } catch (e) {
-      this.error('internal_error', `voice activity detection failed: ${(e as Error).message}`);
-      return;
-    }
-    for (const event of events) {
-      if (this.closed) return;
-      if (event.type === 'start') this.onSpeechStarted(event.startMs);
-      else this.onSpeechStopped(event.startMs, event.endMs, event.complete);
-    }
-  }
-
-  private onSpeechStarted(startMs: number): void {
-    const itemId = ids.itemId();
-    this.send('input_audio_buffer.speech_started', { audio_start_ms: Math.round(startMs), item_id: itemId });
-    if (this.responses.current) this.responses.cancel('interrupted'); // barge-in
-    const entry = this.addItem({ id: itemId, type: 'message', role: 'user', status: 'in_progress', content: [{ type: 'input_audio', text: null }] });
-    this.userTurn = { entry, startMs, startedAt: performance.now() };
-  }
-
-  private onSpeechStopped(startMs: number, endMs: number, complete: boolean): void {
-    const turn = this.userTurn;
-    if (!turn) return;
-    this.userTurn = undefined;
-    const { entry } = turn;
-    this.send('input_audio_buffer.speech_stopped', { audio_end_ms: Math.round(endMs), item_id: entry.item.id });
-    const speechStoppedAt = performance.now();
-    entry.item.status = complete ? 'completed' : 'incomplete';
-    this.doneItem(entry);
-    this.options.onTurn?.({
-      sessionId: this.id,
-      itemId: entry.item.id,
-      audioStartMs: Math.round(startMs),
-      audioEndMs: Math.round(endMs),
-      status: entry.item.status,
-      speechStartedAt: turn.startedAt,
-      speechStoppedAt,
-    });
-    if (!complete) return; // noise: no response
-    this.turns++;
-    this.lastUtteranceMs = endMs - startMs;
-    if (this.recorder) this.lastUtterance = this.recorder.slice(startMs, endMs);
+  /** A completed user turn: answered with tool calls when the policy picks any, else spoken. */
+  private onTurnCompleted(turn: UserTurn): void {
     // A response.create-triggered reply may be running while the user spoke: the turn wins.
     if (this.responses.current) this.responses.cancel('interrupted');
-
-    const origin = { userItemId: entry.item.id, speechStoppedAt };
+    const origin = { userItemId: turn.itemId, speechStoppedAt: turn.speechStoppedAt };
     const { tools, instructions } = this.config!;
     if (tools.length > 0) {
       const policy = this.options.toolPolicy ?? defaultToolPolicy;
-      const calls = planCalls(policy({ sessionId: this.id, turn: this.turns, tools, instructions }), tools);
+      const calls = planCalls(policy({ sessionId: this.id, turn: this.user.count, tools, instructions }), tools);
       if (calls.length > 0) {
-        this.tools.start(calls, origin, this.lastUtteranceMs);
+        this.tools.start(calls, origin, turn.utteranceMs);
         return;
       }
     }
-    this.speak('turn', origin, speechStoppedAt);
+    this.speak('turn', origin, turn.speechStoppedAt);
   }
 
   // ------------------------------------------------------------------ items and responses
@@ -417,16 +363,16 @@ export class SimSession implements SessionContext {
   /** Starts a spoken response: the reply text for `trigger` (or, in parrot mode, the user's last utterance). */
   private speak(trigger: ResponseTrigger, origin: ResponseOrigin, since: number, toolOutputs: ReplyContext['toolOutputs'] = []): void {
     const config = this.config!;
-    const inputMs = trigger === 'turn' ? this.lastUtteranceMs : 0;
-    const parrot = this.mode === 'parrot' && (trigger === 'turn' || trigger === 'response.create') ? this.lastUtterance : undefined;
+    const inputMs = trigger === 'turn' ? this.user.lastUtteranceMs : 0;
+    const parrot = this.mode === 'parrot' && (trigger === 'turn' || trigger === 'response.create') ? this.user.lastUtterance : undefined;
     let source: SpeechSource;
     if (parrot) source = { audio: upsampleInteger(parrot, OUTPUT_RATE / 16_000) };
     else {
       const context: ReplyContext = {
         sessionId: this.id,
         trigger,
-        turn: this.turns,
-        utteranceMs: this.lastUtteranceMs,
+        turn: this.user.count,
+        utteranceMs: this.user.lastUtteranceMs,
         instructions: config.instructions,
         voice: config.voice,
         toolOutputs,
@@ -450,8 +396,7 @@ export class SimSession implements SessionContext {
     this.responses.abandon();
     this.tools.stopWaiting();
     clearTimeout(this.idleTimer);
-    this.vad?.free();
-    this.vad = undefined;
+    this.user.free();
     this.host.onClosed(this);
   }
 }
