@@ -23,8 +23,8 @@ export interface ToolCallRecord {
   arguments: string;
 }
 
-/** What a spoken response says: text to synthesize, or ready audio (parrot mode). */
-export type SpeechSource = { text: string; voice: string } | { audio: Int16Array };
+/** What a spoken response says: text to synthesize, or 48 kHz audio on its way (parrot mode). */
+export type SpeechSource = { text: string; voice: string } | { audio: Promise<Int16Array> };
 
 // Made-up but stable usage units: 25 audio tokens per second, like a 40 ms codec frame.
 const tokensFor = (ms: number) => Math.round(ms / 40);
@@ -119,7 +119,7 @@ export class Responses {
     r.items.push(entry);
     const latency = r.wait(options.replyLatencyMs - (performance.now() - since));
     let audio: Promise<Int16Array>;
-    if ('audio' in source) audio = Promise.resolve(source.audio);
+    if ('audio' in source) audio = source.audio;
     else {
       r.text = capSpokenText(source.text);
       audio = speak(r.text, source.voice);
@@ -128,7 +128,7 @@ export class Responses {
     try {
       [pcm] = await Promise.all([audio, latency]);
     } catch (e) {
-      this.fail(r, `speech synthesis failed: ${(e as Error).message}`);
+      this.fail(r, `reply audio failed: ${(e as Error).message}`);
       return;
     }
     if (r.over) return;

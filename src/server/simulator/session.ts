@@ -29,7 +29,7 @@ import {
   type ServerFrameBodies,
   type ServerFrameType,
 } from '../../protocol/index.ts';
-import { upsampleInteger } from '../audio/upsample.ts';
+import { upsampleOffThread } from '../tts/synthesis-thread.ts';
 import type { ErrorSource, LoggedItem, SessionContext } from './context.ts';
 import * as ids from './ids.ts';
 import { LIMITS } from './limits.ts';
@@ -366,7 +366,7 @@ export class SimSession implements SessionContext {
     const inputMs = trigger === 'turn' ? this.user.lastUtteranceMs : 0;
     const parrot = this.mode === 'parrot' && (trigger === 'turn' || trigger === 'response.create') ? this.user.lastUtterance : undefined;
     let source: SpeechSource;
-    if (parrot) source = { audio: upsampleInteger(parrot, OUTPUT_RATE / 16_000) };
+    if (parrot) source = { audio: upsampleOffThread(parrot, OUTPUT_RATE / 16_000) };
     else {
       const context: ReplyContext = {
         sessionId: this.id,

@@ -1,11 +1,12 @@
-// Speech synthesis off the event loop: one worker thread runs Flite for the whole process,
-// so a session's reply being synthesized never delays another session's frames. Requests
-// queue in the worker; the worker is started on first use and does not keep the process
-// alive while idle. If it dies or stops answering, pending requests fail (their responses
-// end `failed`) and the next request starts a fresh worker.
+// Speech synthesis off the event loop: one worker thread runs Flite (and upsamples parrot
+// recordings) for the whole process, so a session's reply being prepared never delays
+// another session's frames. Requests queue in the worker; the worker is started on first
+// use and does not keep the process alive while idle. If it dies or stops answering,
+// pending requests fail (their responses end `failed`) and the next request starts a fresh
+// worker.
 import { Worker } from 'node:worker_threads';
 import type { SynthesisOptions } from './flite.ts';
-import type { SynthesisReply, SynthesisRequest } from './synthesis-worker.ts';
+import type { AudioJob, AudioJobReply } from './synthesis-worker.ts';
 
 /** No answer for this long while requests are pending: the worker is presumed stuck. */
 const STALL_MS = 30_000;
@@ -54,7 +55,7 @@ function armStallTimer(): void {
 function ensureWorker(): Worker {
   if (worker) return worker;
   const w = workerEntry();
-  w.on('message', (reply: SynthesisReply) => {
+  w.on('message', (reply: AudioJobReply) => {
     const p = pending.get(reply.id);
     pending.delete(reply.id);
     if (pending.size === 0) w.unref();
@@ -73,13 +74,16 @@ function ensureWorker(): Worker {
   return w;
 }
 
-/** Requests sent to the worker so far (for tests and diagnostics). */
+/** Jobs sent to the worker so far (for tests and diagnostics). */
 export function synthesisCount(): number {
   return nextId - 1;
 }
 
-/** Speaks `text` in the synthesis worker: mono PCM16 at `sampleRate` (default 48 kHz). */
-export function synthesizeOffThread(text: string, options: SynthesisOptions = {}): Promise<Int16Array> {
+// An AudioJob without its id (assigned here), one union member at a time.
+type WithoutId<J> = J extends unknown ? Omit<J, 'id'> : never;
+type Job = WithoutId<AudioJob>;
+
+function runInWorker(job: Job, transfer: ArrayBuffer[] = []): Promise<Int16Array> {
   return new Promise((resolve, reject) => {
     let w: Worker;
     try {
@@ -88,12 +92,23 @@ export function synthesizeOffThread(text: string, options: SynthesisOptions = {}
       reject(e as Error);
       return;
     }
-    const request: SynthesisRequest = { id: nextId++, text, voice: options.voice ?? 'slt', sampleRate: options.sampleRate ?? 48_000 };
-    pending.set(request.id, { resolve, reject });
+    const id = nextId++;
+    pending.set(id, { resolve, reject });
     w.ref();
     if (pending.size === 1) armStallTimer();
-    w.postMessage(request);
+    w.postMessage({ ...job, id }, transfer);
   });
+}
+
+/** Speaks `text` in the worker: mono PCM16 at `sampleRate` (default 48 kHz). */
+export function synthesizeOffThread(text: string, options: SynthesisOptions = {}): Promise<Int16Array> {
+  return runInWorker({ kind: 'speak', text, voice: options.voice ?? 'slt', sampleRate: options.sampleRate ?? 48_000 });
+}
+
+/** upsampleInteger(pcm, factor) in the worker; `pcm` is copied, the caller keeps it. */
+export function upsampleOffThread(pcm: Int16Array, factor: number): Promise<Int16Array> {
+  const copy = pcm.slice();
+  return runInWorker({ kind: 'upsample', pcm: copy, factor }, [copy.buffer as ArrayBuffer]);
 }
 
 /** Stops the worker (pending requests fail). It restarts on the next request. */

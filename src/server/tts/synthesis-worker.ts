@@ -1,26 +1,29 @@
-// Entry point of the speech-synthesis worker thread (started by synthesis-thread.ts): runs
-// Flite for each request, one at a time, and sends the PCM back without copying it.
+// Entry point of the audio worker thread (started by synthesis-thread.ts): runs Flite, or
+// upsamples a recording, for each request, one at a time, and sends the PCM back without
+// copying it. Both take tens to hundreds of ms of CPU: never on the event loop.
 import { parentPort } from 'node:worker_threads';
+import { upsampleInteger } from '../audio/upsample.ts';
 import { loadFlite, synthesizeWith, type FliteVoice } from './flite.ts';
 
-export interface SynthesisRequest {
-  id: number;
-  text: string;
-  voice: FliteVoice;
-  sampleRate: number;
-}
+export type AudioJob =
+  | { id: number; kind: 'speak'; text: string; voice: FliteVoice; sampleRate: number }
+  | { id: number; kind: 'upsample'; pcm: Int16Array; factor: number };
 
-export type SynthesisReply = { id: number; pcm: Int16Array } | { id: number; error: string };
+export type AudioJobReply = { id: number; pcm: Int16Array } | { id: number; error: string };
+
+async function run(job: AudioJob): Promise<Int16Array> {
+  if (job.kind === 'upsample') return upsampleInteger(job.pcm, job.factor);
+  return synthesizeWith(await loadFlite(), job.text, { voice: job.voice, sampleRate: job.sampleRate });
+}
 
 const port = parentPort;
 if (port) {
-  port.on('message', async (request: SynthesisRequest) => {
-    let reply: SynthesisReply;
+  port.on('message', async (job: AudioJob) => {
+    let reply: AudioJobReply;
     try {
-      const pcm = synthesizeWith(await loadFlite(), request.text, { voice: request.voice, sampleRate: request.sampleRate });
-      reply = { id: request.id, pcm };
+      reply = { id: job.id, pcm: await run(job) };
     } catch (e) {
-      reply = { id: request.id, error: (e as Error).message };
+      reply = { id: job.id, error: (e as Error).message };
     }
     port.postMessage(reply, 'pcm' in reply ? [reply.pcm.buffer as ArrayBuffer] : []);
   });

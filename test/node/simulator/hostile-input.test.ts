@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { startDevServer, type DevServer } from '../../../src/server/dev-server.ts';
 import { LIMITS, type ResponseTiming } from '../../../src/server/simulator/index.ts';
 import { http } from '../relay/helpers.ts';
-import { FAST, silence, speechFixture, TestClient } from './helpers.ts';
+import { concat, FAST, silence, speechFixture, TestClient } from './helpers.ts';
 import { LoopMeter } from './loop-meter.ts';
 
 /** The longest the event loop may stay busy at once, whatever a client sends. */
@@ -167,6 +167,20 @@ describe('hostile input through the relay: the sender gets an answer, nobody els
     const text = timings.find((t) => t.responseId === narration.response.id)!.text!;
     assert.match(text, /^The word0 word1 word2 .* tool said: sunny\.$/);
     assert.ok(text.length <= LIMITS.spokenToolNameChars + 40, text);
+    c.close();
+    await assertOthersCarriedOn();
+  });
+
+  it('a 30-second utterance in parrot mode → played back, upsampled off the event loop', async () => {
+    const fx = await speechFixture();
+    const c = await relaySession({ instructions: '[parrot]' });
+    const utterance = concat(...Array.from({ length: 12 }, () => fx.speech));
+    assert.ok(utterance.length / 16_000 > 28);
+    c.sendAudio(concat(silence(500), utterance, silence(1500)));
+    const done = await c.waitFor('response.done', { timeoutMs: 60_000 });
+    assert.equal(done.response.status, 'completed');
+    const timing = timings.find((t) => t.responseId === done.response.id)!;
+    assert.ok(timing.audioMs > 25_000, `${timing.audioMs} ms played back`);
     c.close();
     await assertOthersCarriedOn();
   });
