@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { DEFAULT_MODEL, DEPRECATED_MODELS, errorFrame, isModel, MODELS } from '../../protocol/index.ts';
 import { SimSession } from './session.ts';
+import { warmUpSynthesis } from '../tts/synthesis-thread.ts';
 import { serverEventId } from './ids.ts';
 import { resolveOptions, type SimulatorOptions } from './options.ts';
 import { loadFvad } from './vad.ts';
@@ -51,6 +52,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const resolved = resolveOptions(options);
   const fvad = loadFvad();
   fvad.catch(() => {}); // reported per session
+  warmUpSynthesis();
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: Math.max(resolved.maxFrameBytes * 2, 1 << 16) });
   const sessions = new Set<SimSession>();
   let closing = false;

@@ -14,9 +14,12 @@ const STALL_MS = 30_000;
 interface Pending {
   resolve: (pcm: Int16Array) => void;
   reject: (e: Error) => void;
+  /** Keeps the process alive until answered. */
+  keepAlive: boolean;
 }
 
 let worker: Worker | undefined;
+let warmedUp = false;
 const pending = new Map<number, Pending>();
 let nextId = 1;
 let stallTimer: ReturnType<typeof setTimeout> | undefined;
@@ -40,6 +43,7 @@ function failAll(error: Error): void {
 function stop(reason: string): void {
   const w = worker;
   worker = undefined;
+  warmedUp = false;
   clearTimeout(stallTimer);
   failAll(new Error(`speech synthesis worker ${reason}`));
   void w?.terminate();
@@ -55,10 +59,11 @@ function armStallTimer(): void {
 function ensureWorker(): Worker {
   if (worker) return worker;
   const w = workerEntry();
+  w.unref(); // until a request that must keep the process alive
   w.on('message', (reply: AudioJobReply) => {
     const p = pending.get(reply.id);
     pending.delete(reply.id);
-    if (pending.size === 0) w.unref();
+    if (![...pending.values()].some((job) => job.keepAlive)) w.unref();
     armStallTimer();
     if (!p) return;
     if ('pcm' in reply) p.resolve(reply.pcm);
@@ -83,7 +88,8 @@ export function synthesisCount(): number {
 type WithoutId<J> = J extends unknown ? Omit<J, 'id'> : never;
 type Job = WithoutId<AudioJob>;
 
-function runInWorker(job: Job, transfer: ArrayBuffer[] = []): Promise<Int16Array> {
+/** Queues `job`; `keepAlive: false` lets the process exit before it is done. */
+function runInWorker(job: Job, { transfer = [], keepAlive = true }: { transfer?: ArrayBuffer[]; keepAlive?: boolean } = {}): Promise<Int16Array> {
   return new Promise((resolve, reject) => {
     let w: Worker;
     try {
@@ -93,11 +99,22 @@ function runInWorker(job: Job, transfer: ArrayBuffer[] = []): Promise<Int16Array
       return;
     }
     const id = nextId++;
-    pending.set(id, { resolve, reject });
-    w.ref();
+    pending.set(id, { resolve, reject, keepAlive });
+    if (keepAlive) w.ref();
     if (pending.size === 1) armStallTimer();
     w.postMessage({ ...job, id }, transfer);
   });
+}
+
+/**
+ * Starts the worker and has it compile and run Flite once, in the background, so the first
+ * reply does not wait for that (≈ 1 s on a loaded machine). Once per worker; never keeps
+ * the process alive; failures surface on the first real request instead.
+ */
+export function warmUpSynthesis(): void {
+  if (warmedUp) return;
+  warmedUp = true;
+  runInWorker({ kind: 'warm-up' }, { keepAlive: false }).catch(() => (warmedUp = false));
 }
 
 /** Speaks `text` in the worker: mono PCM16 at `sampleRate` (default 48 kHz). */
@@ -108,12 +125,5 @@ export function synthesizeOffThread(text: string, options: SynthesisOptions = {}
 /** upsampleInteger(pcm, factor) in the worker; `pcm` is copied, the caller keeps it. */
 export function upsampleOffThread(pcm: Int16Array, factor: number): Promise<Int16Array> {
   const copy = pcm.slice();
-  return runInWorker({ kind: 'upsample', pcm: copy, factor }, [copy.buffer as ArrayBuffer]);
-}
-
-/** Stops the worker (pending requests fail). It restarts on the next request. */
-export function stopSynthesisThread(): Promise<void> {
-  const w = worker;
-  stop('was stopped');
-  return w ? w.terminate().then(() => undefined) : Promise.resolve();
+  return runInWorker({ kind: 'upsample', pcm: copy, factor }, { transfer: [copy.buffer as ArrayBuffer] });
 }

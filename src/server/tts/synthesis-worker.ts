@@ -7,13 +7,21 @@ import { loadFlite, synthesizeWith, type FliteVoice } from './flite.ts';
 
 export type AudioJob =
   | { id: number; kind: 'speak'; text: string; voice: FliteVoice; sampleRate: number }
-  | { id: number; kind: 'upsample'; pcm: Int16Array; factor: number };
+  | { id: number; kind: 'upsample'; pcm: Int16Array; factor: number }
+  /** Compiles Flite and runs it once, so the first real reply is not the one that waits for that. */
+  | { id: number; kind: 'warm-up' };
 
 export type AudioJobReply = { id: number; pcm: Int16Array } | { id: number; error: string };
 
 async function run(job: AudioJob): Promise<Int16Array> {
-  if (job.kind === 'upsample') return upsampleInteger(job.pcm, job.factor);
-  return synthesizeWith(await loadFlite(), job.text, { voice: job.voice, sampleRate: job.sampleRate });
+  switch (job.kind) {
+    case 'upsample':
+      return upsampleInteger(job.pcm, job.factor);
+    case 'warm-up':
+      return synthesizeWith(await loadFlite(), 'Ready.', { sampleRate: 16_000 });
+    case 'speak':
+      return synthesizeWith(await loadFlite(), job.text, { voice: job.voice, sampleRate: job.sampleRate });
+  }
 }
 
 const port = parentPort;
