@@ -33,11 +33,11 @@ import WebSocket from 'ws';
 type Row = [figure: string, value: string, how: string];
 
 export interface RelayBenchOptions {
-  /** Round trips per path in the 1-session phase. Default 300. */
+  /** Round trips per path in the 1-session phase. Default 200. */
   frames?: number;
   /** Concurrent sessions in the load phase. Default 100. */
   sessions?: number;
-  /** Load windows of 750 ms, alternating direct and relayed (even, ≥ 4). Default 8. */
+  /** Load windows of 750 ms, alternating direct and relayed (even, ≥ 4). Default 6. */
   windows?: number;
 }
 
@@ -294,9 +294,9 @@ async function alternatingLoad(directUrl: () => Promise<string>, relayUrl: () =>
 
 /** Runs both deployments; see the module comment for how each figure is measured. */
 export async function runRelayBench(options: RelayBenchOptions = {}): Promise<{ rows: Row[]; figures: RelayBenchFigures }> {
-  const frames = options.frames ?? 300;
+  const frames = options.frames ?? 200;
   const sessions = options.sessions ?? 100;
-  const windows = Math.max(4, options.windows ?? 8);
+  const windows = Math.max(4, options.windows ?? 6);
   const simulator = await startChild('simulator');
   const relay = await startChild('relay', simulator.simulatorUrl);
   const cohosted = await startChild('cohosted');

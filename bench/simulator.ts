@@ -36,7 +36,7 @@ export interface SimulatorBenchOptions {
   levels?: number[];
   /** Measured time per level. Default 4000 ms. */
   measureMs?: number;
-  /** New sentences for the memory figure. Default HV_BENCH_SYNTHESES or 200. */
+  /** New sentences for the memory figure. Default HV_BENCH_SYNTHESES or 100. */
   syntheses?: number;
 }
 
@@ -222,7 +222,7 @@ async function synthesis(count: number): Promise<SimulatorBenchFigures['synthesi
 export async function runSimulatorBench(options: SimulatorBenchOptions = {}): Promise<{ rows: Row[]; figures: SimulatorBenchFigures }> {
   const levels = options.levels ?? [25, 50, 100, 200, 300, 400];
   const measureMs = options.measureMs ?? 4000;
-  const syntheses = options.syntheses ?? Number(process.env.HV_BENCH_SYNTHESES ?? 200);
+  const syntheses = options.syntheses ?? Number(process.env.HV_BENCH_SYNTHESES ?? 100);
 
   const { synthesizeSpeech } = await import('../src/server/tts/flite.ts');
   const question = await synthesizeSpeech('What is the weather like in Paris today?', { sampleRate: 16_000 });
