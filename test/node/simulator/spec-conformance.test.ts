@@ -54,7 +54,7 @@ describe('the contract validator', () => {
 });
 
 describe('every simulator frame matches the contract', () => {
-  it('greeting on the deprecated model (warning first), with a hydra-v1.0-style persona', async () => {
+  it('greeting on the deprecated model (the warning comes first)', async () => {
     const c = await TestClient.connect(fast.url, { model: 'hydra' });
     await c.waitFor('session.created');
     c.send({ type: 'session.configure', session: { voice: 'wren', instructions: 'Greet briefly.', generate_initial_response: true } });
