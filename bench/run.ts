@@ -5,7 +5,9 @@
 //   size    bench/size.ts    gzip/brotli bytes of dist/hydra-voice.js + largest contributors
 //   audio   bench/audio.ts   resampler quality, capture/flush latency, main-thread cost (Chromium)
 //   e2e     bench/e2e.ts     client latencies and voice-to-voice through the simulator (Chromium)
-//   relay   bench/relay.ts   relay's added latency p50/p99 and memory per session at 100 sessions
+//   relay   bench/relay.ts   relay's added latency p50/p99 (alone and co-hosted with the simulator, 1 and 100
+//                            sessions), its memory per session and CPU at 100 sessions
+//   simulator bench/simulator.ts  sessions held at real time, CPU per session, synthesis throughput and memory
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { measureSize } from './size.ts';
@@ -58,6 +60,7 @@ async function optional(name: string, file: string, fn: string) {
 await optional('audio', './audio.ts', 'runAudioBench');
 await optional('e2e', './e2e.ts', 'runE2eBench');
 await optional('relay', './relay.ts', 'runRelayBench');
+await optional('simulator', './simulator.ts', 'runSimulatorBench');
 
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
 console.log('\nhydra-voice benchmarks\n');

@@ -5,3 +5,4 @@ export * from './parse.ts';
 export * from './voices.ts';
 export * from './ids.ts';
 export * from './base64.ts';
+export * from './server-frames.ts';
