@@ -1,26 +1,92 @@
-// Builds the shipped browser library from src/index.ts:
-//   dist/hydra-voice.js   classic script (IIFE, no `export`): <script src> on any page,
-//                         defines <hydra-voice> and exposes window.HydraVoice
-//   dist/hydra-voice.mjs  ES module for bundlers
+// Builds the shipped browser library. `vite build` (this default config) writes
+//   dist/hydra-voice.js   classic script (IIFE, no `export`) from src/classic.ts: <script src>
+//                         on any page, defines <hydra-voice>, exposes window.HydraVoice, and
+//                         is its own worker script (in a worker it runs the engine instead,
+//                         so the session and protocol code ship once)
 // and the bundle reports from rollup-plugin-visualizer (dist/stats.html, dist/stats.json)
-// that `npm run bench` reads for the largest contributors.
+// that `npm run bench` reads for the largest contributors. scripts/write-worklets.ts (the
+// next build step) then builds the two configs below and writes the worklet file:
+//   dist/hydra-voice.mjs + dist/hydra-voice-worker.mjs (+ a shared chunk)
+//                         ES modules for bundlers (esModuleConfig): the element starts its
+//                         engine with `new Worker(new URL('./hydra-voice-worker.mjs',
+//                         import.meta.url), {type: 'module'})`, which bundlers understand
+//   dist/hydra-voice-worker.js
+//                         the engine alone as a classic worker (workerConfig), for pages that
+//                         serve it from their own origin (`worker-url`, strict CSPs)
 // `npm start` serves the demo through src/server/dev-server.ts, not through this config.
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
 import { visualizer } from 'rollup-plugin-visualizer';
+
+const shared = {
+  publicDir: false,
+  configFile: false,
+  logLevel: 'warn',
+} as const;
+
+const build = {
+  target: 'es2022',
+  outDir: 'dist',
+  emptyOutDir: false,
+  // Maps are written (for our own debugging and the size bench) but not referenced from the
+  // bundles: the npm package leaves them out, and a dangling sourceMappingURL is noise.
+  sourcemap: 'hidden',
+  minify: true,
+} as const;
+
+/**
+ * Writes the module worker's constructor into the ES output as the literal pattern that
+ * bundlers (Vite, webpack 5, Parcel, Rollup plugins) recognise and rewrite. Done after
+ * Vite's own transforms: its worker plugin would otherwise bundle a second copy of the
+ * engine in place of the shared chunk.
+ */
+function moduleWorkerPattern(): Plugin {
+  const file = JSON.stringify('./hydra-voice-worker.mjs');
+  return {
+    name: 'hydra-voice:module-worker-pattern',
+    renderChunk(code) {
+      if (!code.includes('__HV_MODULE_WORKER')) return null;
+      // Same lines, so the existing source map stays usable (map: null keeps it).
+      const out = code
+        .replaceAll('__HV_MODULE_WORKER_FILE__', file)
+        .replaceAll('__HV_MODULE_WORKER__', `(() => new Worker(new URL(${file}, import.meta.url), { type: "module" }))`);
+      return { code: out, map: null };
+    },
+  };
+}
+
+/** The ES modules: element entry and module-worker entry, sharing one chunk. */
+export const esModuleConfig: UserConfig = {
+  ...shared,
+  plugins: [moduleWorkerPattern()],
+  build: {
+    ...build,
+    lib: {
+      entry: { 'hydra-voice': 'src/index.ts', 'hydra-voice-worker': 'src/worker/entry.ts' },
+      formats: ['es'],
+      fileName: (_format, name) => `${name}.mjs`,
+    },
+    rollupOptions: { output: { chunkFileNames: 'hydra-voice-shared-[hash].mjs' } },
+  },
+};
+
+/** The engine alone, as a classic worker script. */
+export const workerConfig: UserConfig = {
+  ...shared,
+  build: {
+    ...build,
+    lib: { entry: 'src/worker/entry.ts', formats: ['iife'], name: 'HydraVoiceWorker', fileName: () => 'hydra-voice-worker.js' },
+  },
+};
 
 export default defineConfig({
   publicDir: false,
   build: {
-    target: 'es2022',
-    outDir: 'dist',
-    emptyOutDir: false,
-    sourcemap: true,
-    minify: true,
+    ...build,
     lib: {
-      entry: 'src/index.ts',
+      entry: 'src/classic.ts',
+      formats: ['iife'],
       name: 'HydraVoice',
-      formats: ['iife', 'es'],
-      fileName: (format) => (format === 'es' ? 'hydra-voice.mjs' : 'hydra-voice.js'),
+      fileName: () => 'hydra-voice.js',
     },
     rollupOptions: {
       plugins: [

@@ -2,15 +2,17 @@
 // bench/results/latest.json (plus a timestamped copy) so runs can be compared.
 // These are measurements, not tests: nothing here passes or fails except the size budget.
 //
-//   size    bench/size.ts    gzip/brotli bytes of dist/hydra-voice.js + largest contributors
+//   size    bench/size.ts    gzip/brotli bytes of dist/hydra-voice.js + largest contributors; npm tarball size + file count
 //   audio   bench/audio.ts   resampler quality, capture/flush latency, main-thread cost (Chromium)
 //   e2e     bench/e2e.ts     client latencies and voice-to-voice through the simulator (Chromium)
 //   relay   bench/relay.ts   relay's added latency p50/p99 (alone and co-hosted with the simulator, 1 and 100
 //                            sessions), its memory per session and CPU at 100 sessions
 //   simulator bench/simulator.ts  sessions held at real time, CPU per session, synthesis throughput and memory
+//   blocked bench/blocked-page.ts  a host page blocking its main thread during a reply: gaps,
+//                            mic loss and main-thread audio, worker vs main-thread fallback
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { measureSize } from './size.ts';
+import { measurePackage, measureSize } from './size.ts';
 
 type Row = [figure: string, value: string, how: string];
 const rows: Row[] = [];
@@ -38,6 +40,9 @@ if (want('size')) {
   for (const c of size.contributors) {
     rows.push([`  ${c.name}`, `${kb(c.renderedBytes)} min`, `${kb(c.gzipBytes)} gz alone (visualizer, dist/stats.html)`]);
   }
+  const pkg = measurePackage();
+  results.package = pkg;
+  rows.push(['npm tarball', `${kb(pkg.tarballBytes)}, ${pkg.files} files`, `npm pack --dry-run; ${kb(pkg.unpackedBytes)} unpacked`]);
 }
 
 async function optional(name: string, file: string, fn: string) {
@@ -61,6 +66,7 @@ await optional('audio', './audio.ts', 'runAudioBench');
 await optional('e2e', './e2e.ts', 'runE2eBench');
 await optional('relay', './relay.ts', 'runRelayBench');
 await optional('simulator', './simulator.ts', 'runSimulatorBench');
+await optional('blocked', './blocked-page.ts', 'runBlockedPageBench');
 
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
 console.log('\nhydra-voice benchmarks\n');

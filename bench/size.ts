@@ -3,6 +3,7 @@
 // like a CDN would serve it. The contributors come from rollup-plugin-visualizer's raw data
 // (dist/stats.json, written by `npm run build`), grouped by npm package or src/ folder;
 // per-module gzip sizes are compressed separately, so they add up to more than the total.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
@@ -62,4 +63,18 @@ export function measureSize(script = 'dist/hydra-voice.js', statsFile = 'dist/st
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(measureSize(), null, 2));
+export interface PackageFigures {
+  /** The .tgz `npm pack` would write. */
+  tarballBytes: number;
+  unpackedBytes: number;
+  files: number;
+}
+
+/** What `npm install hydra-voice` downloads: `npm pack --dry-run` of the built package. */
+export function measurePackage(): PackageFigures {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const info = JSON.parse(out)[0] as { size: number; unpackedSize: number; entryCount: number };
+  return { tarballBytes: info.size, unpackedBytes: info.unpackedSize, files: info.entryCount };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify({ ...measureSize(), package: measurePackage() }, null, 2));

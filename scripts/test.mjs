@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: every test of the project, then one closing line "N passed, N failed".
-//   1. typecheck (tsc --noEmit, counted as one test)
+//   1. typecheck (npm run typecheck: the three tsconfigs, counted as one test)
 //   2. build the shipped script (end-to-end tests load dist/hydra-voice.js)
 //   3. Node tests (node:test) for protocol, server, simulator, relay: test/node/**/*.test.ts
 //   4. browser tests in headless Chromium (web-test-runner): test/browser/**/*.test.ts
@@ -35,7 +35,8 @@ function walk(dir) {
 const matches = (file) => filters.length === 0 || filters.some((f) => file.includes(f));
 
 if (!only && filters.length === 0) {
-  const ok = run('npx', ['tsc', '--noEmit']) === 0;
+  // tsconfig.json (everything), tsconfig.browser.json (no Node types), tsconfig.node.json (no DOM).
+  const ok = run('npm', ['run', '--silent', 'typecheck']) === 0;
   ok ? totals.passed++ : totals.failed++;
   console.log(ok ? 'typecheck: passed' : 'typecheck: FAILED');
 }

@@ -1,11 +1,23 @@
-// Build step: writes dist/hydra-voice-worklets.js, the audio worklets as a standalone file
-// for pages whose Content-Security-Policy allows neither blob: nor data: scripts. Such a
-// page serves this file from its own origin and sets <hydra-voice worklet-url="...">.
-// It is the exact source the element otherwise loads from a Blob URL (workletSource()).
+// Build step after `vite build` (which writes the classic dist/hydra-voice.js):
+//   dist/hydra-voice.mjs, dist/hydra-voice-worker.mjs (+ shared chunk)
+//                               the ES modules for bundlers (vite.config.ts esModuleConfig)
+//   dist/hydra-voice-worker.js  the engine alone as a classic worker, for pages whose CSP
+//                               allows no blob: workers: served from their own origin and
+//                               set as <hydra-voice worker-url="..."> (workerConfig)
+//   dist/hydra-voice-worklets.js
+//                               the audio worklets as a standalone file, for pages whose CSP
+//                               allows neither blob: nor data: scripts: served from their own
+//                               origin and set as <hydra-voice worklet-url="...">. It is the
+//                               exact source the element otherwise loads from a Blob URL.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { build } from 'vite';
+import { esModuleConfig, workerConfig } from '../vite.config.ts';
 import { workletSource } from '../src/audio/worklet-source.ts';
 
 mkdirSync('dist', { recursive: true });
+await build(esModuleConfig);
+await build(workerConfig);
+
 // This script runs under tsx, whose transform keeps class names with esbuild's `__name`
 // helper, so the classes' toString() calls `__name(...)`: define it (as esbuild does) or
 // the module throws in the worklet scope and registers nothing.

@@ -1,4 +1,7 @@
 // Microphone → capture worklet → 16 kHz PCM16 chunks of 20 ms.
+import { HydraError } from '../protocol/errors.ts';
+import type { HydraClientErrorCode } from '../protocol/errors.ts';
+import { CaptureChannel } from './capture-channel.ts';
 import { loadWorklets, WorkletLoadError } from './worklet-loader.ts';
 import { CAPTURE_PROCESSOR } from './worklet-source.ts';
 import type { CaptureMessage, CaptureOptions } from './capture-core.ts';
@@ -9,14 +12,24 @@ export interface MicProblem {
   message: string;
 }
 
-/** Error thrown by {@link MicCapture.start}; also reported through `onproblem`. */
-export class MicError extends Error {
+/** The error code of each kind of microphone problem. */
+export const MIC_ERROR_CODES: Record<MicProblem['kind'], HydraClientErrorCode> = {
+  denied: 'mic_denied',
+  'no-device': 'mic_unavailable',
+  ended: 'mic_unavailable',
+  silent: 'mic_silent',
+  'worklet-blocked': 'audio_failed',
+  failed: 'audio_failed',
+};
+
+/** Error thrown by {@link MicCapture.start}; also reported through `onproblem`. Its `code` is the `hydra-error` code. */
+export class MicError extends HydraError {
   override readonly name = 'MicError';
   constructor(
     readonly kind: MicProblem['kind'],
     message: string,
   ) {
-    super(message);
+    super(MIC_ERROR_CODES[kind], message, { fatal: kind !== 'silent' });
   }
 }
 
@@ -30,6 +43,13 @@ export interface MicCaptureOptions {
   silentAfterMs?: number;
   /** Source to capture instead of a microphone (tests, benchmarks). No getUserMedia. */
   source?: AudioNode;
+  /**
+   * Route the chunks elsewhere: called for every capture worklet MicCapture connects (at
+   * start and after a device rebuild), it returns the port the worklet posts its chunks to
+   * (transferred to the worklet; e.g. one end of a MessageChannel whose other end is in the
+   * worker). `onchunk`, `onlevel` and the chunk stats then stay silent here.
+   */
+  route?: (() => MessagePort) | undefined;
 }
 
 /** Stats for diagnostics and tests. */
@@ -62,10 +82,10 @@ export class MicCapture {
   /** Counters. */
   readonly stats: MicStats = { chunks: 0, lost: 0, rebuilds: 0 };
 
+  private readonly channel = new CaptureChannel();
   private stream: MediaStream | undefined;
   private sourceNode: AudioNode | undefined;
   private node: AudioWorkletNode | undefined;
-  private nextSeq = 0;
   private stopped = false;
   private started = false;
   private deviceId: string | undefined;
@@ -75,7 +95,19 @@ export class MicCapture {
   constructor(
     readonly ctx: AudioContext,
     private readonly options: MicCaptureOptions = {},
-  ) {}
+  ) {
+    this.channel.onchunk = (pcm, level) => {
+      this.stats.chunks = this.channel.stats.chunks;
+      this.stats.lost = this.channel.stats.lost;
+      this.onchunk(pcm);
+      this.onlevel(level);
+    };
+    this.channel.onsilent = (ms) =>
+      this.onproblem({
+        kind: 'silent',
+        message: `The microphone has delivered only silence (exact zeros) for ${Math.round(ms / 1000)} s: it may be muted in the system settings or by a hardware switch, or another app may hold it.`,
+      });
+  }
 
   /** The microphone track in use (undefined before start() or with a `source` option). */
   get track(): MediaStreamTrack | undefined {
@@ -148,30 +180,20 @@ export class MicCapture {
       channelCount: 1,
       channelCountMode: 'explicit',
       channelInterpretation: 'speakers',
-      processorOptions: { silentAfterMs: this.options.silentAfterMs } satisfies CaptureOptions,
+      processorOptions: { silentAfterMs: this.options.silentAfterMs, routed: this.options.route !== undefined } satisfies CaptureOptions & { routed: boolean },
     });
-    node.port.onmessage = (e: MessageEvent<CaptureMessage>) => this.onMessage(e.data);
+    node.port.onmessage = (e: MessageEvent<CaptureMessage>) => {
+      if (!this.stopped) this.channel.receive(e.data);
+    };
+    if (this.options.route) {
+      const port = this.options.route();
+      node.port.postMessage({ type: 'route', port }, [port]);
+    }
     node.onprocessorerror = () => this.onproblem({ kind: 'failed', message: 'The capture worklet crashed.' });
     source.connect(node);
     this.sourceNode = source;
     this.node = node;
-    this.nextSeq = 0;
-  }
-
-  private onMessage(m: CaptureMessage): void {
-    if (this.stopped) return;
-    if (m.type === 'chunk') {
-      if (m.seq !== this.nextSeq) this.stats.lost += m.seq - this.nextSeq;
-      this.nextSeq = m.seq + 1;
-      this.stats.chunks++;
-      this.onchunk(m.pcm);
-      this.onlevel(m.level);
-    } else if (m.type === 'silent') {
-      this.onproblem({
-        kind: 'silent',
-        message: `The microphone has delivered only silence (exact zeros) for ${Math.round(m.ms / 1000)} s: it may be muted in the system settings or by a hardware switch, or another app may hold it.`,
-      });
-    }
+    this.channel.restart();
   }
 
   private release(): void {

@@ -3,6 +3,8 @@
 // device would hide the reference signal from it).
 import { loadWorklets } from './worklet-loader.ts';
 import { PLAYBACK_PROCESSOR } from './worklet-source.ts';
+import { PlaybackChannel } from './playback-channel.ts';
+import type { PlaybackStats } from './playback-channel.ts';
 import type { PlaybackCommand, PlaybackMessage, PlaybackOptions as CoreOptions } from './playback-core.ts';
 
 /** Options for {@link Playback}. */
@@ -11,16 +13,15 @@ export interface PlaybackOptions extends Omit<CoreOptions, 'statusMs'> {
   workletUrl?: string | undefined;
   /** Where to connect (default: ctx.destination). */
   destination?: AudioNode;
+  /**
+   * Route the worklet to this port (transferred to it): it takes commands from the port and
+   * posts every message there, so whoever holds the other end (the worker) drives playback.
+   * Playback's own callbacks then stay silent.
+   */
+  route?: MessagePort | undefined;
 }
 
-/** Counters for diagnostics and tests. */
-export interface PlaybackStats {
-  underruns: number;
-  /** Chunks dropped because their response had been flushed (main thread + worklet). */
-  dropped: number;
-  /** Context frame at which the last flush's ramp started (from the worklet). */
-  lastFlushFrame: number | undefined;
-}
+export type { PlaybackStats };
 
 /**
  * Plays 48 kHz PCM16 per response id: gapless, prebuffered, flushable (barge-in).
@@ -34,22 +35,22 @@ export class Playback {
   onidle: () => void = () => undefined;
   /** First sample of a response reached the output (context frame). */
   onstarted: (responseId: string, frame: number) => void = () => undefined;
-  readonly stats: PlaybackStats = { underruns: 0, dropped: 0, lastFlushFrame: undefined };
 
   private node: AudioWorkletNode | undefined;
   private pending: [PlaybackCommand, Transferable[]][] = [];
-  private readonly flushed = new Set<string>();
-  private readonly live = new Set<string>();
+  private readonly channel = new PlaybackChannel((cmd, transfer) => this.send(cmd, transfer));
   private readonly readyPromise: Promise<void>;
   private disposed = false;
-  private syncSeq = 0;
-  private readonly syncs = new Map<number, (buffered: number) => void>();
 
   constructor(
     readonly ctx: BaseAudioContext,
     options: PlaybackOptions = {},
   ) {
-    const { workletUrl, destination, ...core } = options;
+    const { workletUrl, destination, route, ...core } = options;
+    this.channel.onlevel = (rms) => this.onlevel(rms);
+    this.channel.onplayed = (id, frames) => this.onplayed(id, frames);
+    this.channel.onidle = () => this.onidle();
+    this.channel.onstarted = (id, frame) => this.onstarted(id, frame);
     this.readyPromise = loadWorklets(ctx, { workletUrl }).then(() => {
       if (this.disposed) return;
       const node = new AudioWorkletNode(ctx, PLAYBACK_PROCESSOR, {
@@ -58,13 +59,21 @@ export class Playback {
         outputChannelCount: [1],
         processorOptions: core satisfies CoreOptions,
       });
-      node.port.onmessage = (e: MessageEvent<PlaybackMessage | { type: 'ready' }>) => this.onMessage(e.data);
+      node.port.onmessage = (e: MessageEvent<PlaybackMessage | { type: 'ready' }>) => {
+        if (!this.disposed) this.channel.receive(e.data);
+      };
+      if (route) node.port.postMessage({ type: 'route', port: route }, [route]);
       node.connect(destination ?? ctx.destination);
       this.node = node;
       for (const [cmd, transfer] of this.pending) node.port.postMessage(cmd, transfer);
       this.pending = [];
     });
     this.readyPromise.catch(() => undefined);
+  }
+
+  /** Counters for diagnostics and tests. */
+  get stats(): PlaybackStats {
+    return this.channel.stats;
   }
 
   /** Resolves when the worklet runs; rejects with a WorkletLoadError when it cannot load. */
@@ -82,20 +91,12 @@ export class Playback {
    * transferred to the worklet (no copy) and `pcm` is unusable afterwards.
    */
   enqueue(responseId: string, pcm: Int16Array): void {
-    if (this.disposed || pcm.length === 0) return;
-    if (this.flushed.has(responseId)) {
-      this.stats.dropped++;
-      return;
-    }
-    this.live.add(responseId);
-    const own = pcm.byteOffset === 0 && pcm.byteLength === pcm.buffer.byteLength && pcm.buffer instanceof ArrayBuffer;
-    const data = own ? pcm : pcm.slice();
-    this.send({ type: 'chunk', id: responseId, pcm: data }, [data.buffer as ArrayBuffer]);
+    if (!this.disposed) this.channel.enqueue(responseId, pcm);
   }
 
   /** No more audio will come for this response (audio-done): play out what is queued. */
   end(responseId: string): void {
-    this.send({ type: 'end', id: responseId });
+    this.channel.end(responseId);
   }
 
   /**
@@ -103,26 +104,17 @@ export class Playback {
    * response's queued audio; its late chunks are dropped too. Without an id: everything.
    */
   flush(responseId?: string): void {
-    const ids = responseId === undefined ? [...this.live] : [responseId];
-    for (const id of ids) {
-      this.flushed.add(id);
-      this.live.delete(id);
-    }
-    this.send(responseId === undefined ? { type: 'flush' } : { type: 'flush', id: responseId });
+    this.channel.flush(responseId);
   }
 
   /** Lowers playback (ducking) while the user speaks; smooth, ~15 ms. */
   duck(on: boolean): void {
-    this.send({ type: 'duck', on });
+    this.channel.duck(on);
   }
 
   /** Resolves once the worklet has handled every earlier command; gives its queued frames. */
   sync(): Promise<number> {
-    const seq = ++this.syncSeq;
-    return new Promise((resolve) => {
-      this.syncs.set(seq, resolve);
-      this.send({ type: 'sync', seq });
-    });
+    return this.channel.sync();
   }
 
   /** Stops the worklet and disconnects it. */
@@ -141,35 +133,5 @@ export class Playback {
     if (this.disposed) return;
     if (this.node) this.node.port.postMessage(cmd, transfer);
     else this.pending.push([cmd, transfer]);
-  }
-
-  private onMessage(m: PlaybackMessage | { type: 'ready' }): void {
-    if (this.disposed) return;
-    switch (m.type) {
-      case 'status':
-        this.stats.underruns = m.underruns;
-        this.onlevel(m.level);
-        if (m.id !== null) this.onplayed(m.id, m.played);
-        break;
-      case 'played':
-        this.live.delete(m.id);
-        this.onplayed(m.id, m.frames);
-        break;
-      case 'started':
-        this.onstarted(m.id, m.frame);
-        break;
-      case 'flushed':
-        this.stats.lastFlushFrame = m.frame;
-        break;
-      case 'idle':
-        this.onlevel(0);
-        this.onidle();
-        break;
-      case 'synced':
-        this.stats.dropped = Math.max(this.stats.dropped, m.dropped);
-        this.syncs.get(m.seq)?.(m.buffered);
-        this.syncs.delete(m.seq);
-        break;
-    }
   }
 }

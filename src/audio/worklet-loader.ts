@@ -2,6 +2,7 @@
 // file (`workletUrl`, for a strict CSP), a Blob URL, a data: URL. Worklet module loads
 // are governed by CSP `script-src` (script-src-elem), so a page that blocks all three gets
 // an error saying exactly what to add.
+import { HydraError } from '../protocol/errors.ts';
 import { workletSource } from './worklet-source.ts';
 
 /** How the module was finally loaded. */
@@ -22,8 +23,8 @@ export interface WorkletLoadOptions {
   steps?: WorkletStep[];
 }
 
-/** Every load path failed. `directive` is the CSP directive that must allow one of them. */
-export class WorkletLoadError extends Error {
+/** Every load path failed (code `audio_failed`). `directive` is the CSP directive that must allow one of them. */
+export class WorkletLoadError extends HydraError {
   override readonly name = 'WorkletLoadError';
   constructor(
     message: string,
@@ -32,7 +33,7 @@ export class WorkletLoadError extends Error {
     /** Each attempt and why it failed. */
     readonly attempts: { via: WorkletVia; error: string }[],
   ) {
-    super(message);
+    super('audio_failed', message);
   }
 }
 

@@ -24,20 +24,41 @@ export function registerHydraProcessors(
   captureName: string,
   playbackName: string,
 ): void {
-  const post = (port: MessagePort) => (m: unknown, t?: Transferable[]) => port.postMessage(m, t || []);
-
   class HydraVoiceCaptureProcessor extends AudioWorkletProcessor {
     declare alive: boolean;
     declare core: CaptureCore;
     declare mix: Float32Array | null;
+    /** Where chunks go once routed (a port to the worker); null: the node's own port. */
+    declare route: MessagePort | null;
+    /** Routed mode, before the route arrived: chunks wait here (none is lost). */
+    declare held: [unknown, Transferable[] | undefined][] | null;
     constructor(options: AudioWorkletNodeOptions) {
       super(options);
+      const opts = (options && options.processorOptions) || {};
       this.alive = true;
       this.mix = null;
-      this.core = new CaptureClass(sampleRate, (options && options.processorOptions) || {}, ResamplerClass, post(this.port));
+      this.route = null;
+      this.held = opts.routed ? [] : null;
+      this.core = new CaptureClass(sampleRate, opts, ResamplerClass, (m: unknown, t?: Transferable[]) => this.post(m, t));
       this.port.onmessage = (e: MessageEvent) => {
-        if (e.data && e.data.type === 'stop') this.alive = false;
+        const d = e.data;
+        if (d && d.type === 'stop') this.alive = false;
+        else if (d && d.type === 'route' && d.port) {
+          this.route = d.port as MessagePort;
+          const held = this.held || [];
+          this.held = null;
+          for (let i = 0; i < held.length; i++) this.route.postMessage(held[i]![0], held[i]![1] || []);
+        }
       };
+    }
+    /** Chunks to the route (or held until it arrives); everything else to the node's port. */
+    post(m: unknown, t?: Transferable[]): void {
+      const chunk = (m as { type?: string }).type === 'chunk';
+      if (chunk && this.route) this.route.postMessage(m, t || []);
+      else if (chunk && this.held) {
+        this.held.push([m, t]);
+        if (this.held.length > 3000) this.held.shift(); // 60 s without a route: something broke
+      } else this.port.postMessage(m, t || []);
     }
     process(inputs: Float32Array[][]): boolean {
       const input = inputs[0];
@@ -58,14 +79,24 @@ export function registerHydraProcessors(
   class HydraVoicePlaybackProcessor extends AudioWorkletProcessor {
     declare alive: boolean;
     declare core: PlaybackCore;
+    /** Once routed (a port to the worker): commands also come from it, and every message goes to it. */
+    declare route: MessagePort | null;
     constructor(options: AudioWorkletNodeOptions) {
       super(options);
       this.alive = true;
-      this.core = new PlaybackClass(sampleRate, (options && options.processorOptions) || {}, ResamplerClass, post(this.port));
-      this.port.onmessage = (e: MessageEvent) => {
-        if (e.data && e.data.type === 'stop') this.alive = false;
-        else this.core.command(e.data);
+      this.route = null;
+      this.core = new PlaybackClass(sampleRate, (options && options.processorOptions) || {}, ResamplerClass, (m: unknown, t?: Transferable[]) =>
+        (this.route || this.port).postMessage(m, t || []),
+      );
+      const onCommand = (e: MessageEvent) => {
+        const d = e.data;
+        if (d && d.type === 'stop') this.alive = false;
+        else if (d && d.type === 'route' && d.port) {
+          this.route = d.port as MessagePort;
+          this.route.onmessage = onCommand;
+        } else this.core.command(d);
       };
+      this.port.onmessage = onCommand;
     }
     process(_inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
       const out = outputs[0];

@@ -1,22 +1,37 @@
-// A Lit reactive controller that runs one conversation: it wires the Hydra session client
-// (src/session) to the audio engine (src/audio) and reports to the element through a small
-// sink. The element owns UI and public API; this file owns the plumbing between parts.
+// A Lit reactive controller that runs one conversation: the audio graph on the page (the
+// AudioContext, the mic and playback worklets) and the engine (src/worker: the session and
+// the audio routing, in a worker by default). The worklets talk to the engine over their
+// own MessagePorts; this controller gets only control messages (state, turns, responses,
+// tool calls, errors, levels) and re-fires them as DOM events through a small sink.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { toErrorDetail } from '../protocol/errors.ts';
+import type { HydraError, HydraErrorDetail } from '../protocol/errors.ts';
 import type { Model, SessionConfig, Tool } from '../protocol/schemas.ts';
-import { HydraSession } from '../session/index.ts';
-import type { HydraSessionState } from '../session/index.ts';
-import { createAudioContext, MicCapture, Playback } from '../audio/index.ts';
-import type { HydraErrorDetail, HydraVoiceEventMap, HydraVoiceState } from './events.ts';
+import { withResponder } from '../session/tool-answer.ts';
+import { bindTimers } from '../session/timers.ts';
+import { provideToken, type TokenProvider } from '../session/token.ts';
+import { createAudioContext, MIC_ERROR_CODES, MicCapture, Playback } from '../audio/index.ts';
+import { EngineClient } from '../worker/client.ts';
+import type { EngineThread, FromEngine } from '../worker/messages.ts';
+import type { WorkerVia } from '../worker/loader.ts';
+import { FORWARDED_EVENTS, type ForwardedSessionEvent, type HydraVoiceEventMap, type HydraVoiceState } from './events.ts';
+
+/** The tokenProvider's deadline, as the token endpoint's (HydraSessionOptions.tokenTimeoutMs). */
+const TOKEN_TIMEOUT_MS = 10_000;
 
 /** Minimum time between level publications (ms); rAF rounds it up to a frame (~40-48 ms). */
 const LEVEL_INTERVAL_MS = 38;
 
 export interface ConversationOptions {
   tokenEndpoint?: string | undefined;
+  /** The page's own token source; it runs here, on the page, when the engine asks for a token. */
+  tokenProvider?: TokenProvider | undefined;
+  agent?: string | undefined;
   url?: string | undefined;
   model: Model;
   config: SessionConfig;
   workletUrl?: string | undefined;
+  workerUrl?: string | undefined;
   toolTimeoutMs?: number | undefined;
   muted: boolean;
   wireLog: boolean;
@@ -25,14 +40,22 @@ export interface ConversationOptions {
 /** Diagnostics snapshot: counters only, copied (never live objects). */
 export interface HydraVoiceDebugStats {
   sessionState: string;
+  /** Where the socket, the codec and the audio routing run: a worker, or (fallback) the page's main thread. */
+  thread: EngineThread | 'starting';
+  /** How the worker was started: `url` (worker-url), `script` (this script, same-origin), `blob` (a Blob importing it), `module` (the ES module worker). */
+  worker?: WorkerVia;
+  /** Why no worker could start, when `thread` is `main`. */
+  workerError?: string;
   /** Mic chunks not sent because the session was not configured (startup, reconnect). */
   droppedAudioChunks: number;
-  /** Reply chunks discarded because their response had been barged in. */
+  /** Reply chunks discarded because their response had ended (barge-in, cancel, lost connection). */
   droppedLateAudioChunks: number;
+  /** Reply chunks discarded because Hydra never announced their response. */
+  droppedUnknownAudioChunks: number;
   /** Capture: chunks delivered, chunks missing from the worklet's sequence (lost), graph rebuilds. */
   mic: { chunks: number; lost: number; rebuilds: number };
-  /** Playback: underruns (the queue of a response that had not ended ran dry), chunks dropped after a flush. */
-  playback: { underruns: number; dropped: number };
+  /** Playback: underruns (the queue of a response that had not ended ran dry), chunks dropped after a flush, and the AudioContext frame where the last flush (barge-in) began its fade. */
+  playback: { underruns: number; dropped: number; lastFlushFrame: number | null };
 }
 
 /** What the controller needs from its element. */
@@ -44,7 +67,10 @@ export interface ConversationSink {
 
 interface Running {
   context: AudioContext;
-  session: HydraSession;
+  engine: EngineClient;
+  tokenProvider: TokenProvider | undefined;
+  /** Token requests of the engine in flight, by id (aborted on token-abort or stop). */
+  tokenRequests: Map<number, AbortController>;
   mic: MicCapture;
   playback: Playback;
   frame: number;
@@ -53,10 +79,6 @@ interface Running {
 export class ConversationController implements ReactiveController {
   state: HydraVoiceState = 'idle';
   private running: Running | undefined;
-  private sessionState: HydraSessionState = 'idle';
-  private playing = false;
-  private inputLevel = 0;
-  private outputLevel = 0;
   private failed = false;
 
   constructor(
@@ -84,27 +106,48 @@ export class ConversationController implements ReactiveController {
       this.fail({ code: 'audio_failed', message: `Web Audio is not available: ${(e as Error).message}`, fatal: true });
       return;
     }
-    const session = new HydraSession({
-      tokenEndpoint: options.tokenEndpoint,
-      url: options.url,
-      model: options.model,
-      config: options.config,
-      ...(options.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: options.toolTimeoutMs }),
+    const base = document.baseURI;
+    // The worker resolves nothing against the page: hand it absolute URLs.
+    const absolute = (u: string | undefined) => (u === undefined ? undefined : new URL(u, base).href);
+    const engine = new EngineClient({ workerUrl: options.workerUrl, baseUrl: base });
+    const playbackRoute = new MessageChannel();
+    engine.send({ type: 'playback', port: playbackRoute.port2 }, [playbackRoute.port2]);
+    const mic = new MicCapture(context, {
+      workletUrl: options.workletUrl,
+      // Each capture worklet (a device change builds a new one) posts its chunks to the engine.
+      route: () => {
+        const channel = new MessageChannel();
+        engine.send({ type: 'capture', port: channel.port2 }, [channel.port2]);
+        return channel.port1;
+      },
     });
-    session.muted = options.muted;
-    const mic = new MicCapture(context, { workletUrl: options.workletUrl });
-    const playback = new Playback(context, { workletUrl: options.workletUrl });
-    const running: Running = { context, session, mic, playback, frame: 0 };
+    const playback = new Playback(context, { workletUrl: options.workletUrl, route: playbackRoute.port1 });
+    const running: Running = { context, engine, mic, playback, frame: 0, tokenProvider: options.tokenProvider, tokenRequests: new Map() };
     this.running = running;
-    this.wire(running, options.wireLog);
+    this.wire(running);
+    engine.send({ type: 'mute', muted: options.muted });
+    engine.send({
+      type: 'start',
+      options: {
+        tokenEndpoint: absolute(options.tokenEndpoint),
+        pageTokens: options.tokenProvider !== undefined,
+        agent: options.agent,
+        url: absolute(options.url),
+        model: options.model,
+        config: options.config,
+        toolTimeoutMs: options.toolTimeoutMs,
+        wireLog: options.wireLog,
+      },
+    });
     this.setState('connecting');
     this.animateLevels(running);
     try {
-      // Mic permission, worklets and the handshake proceed in parallel; the session drops
-      // audio until Hydra confirms the configuration.
-      await Promise.all([playback.ready(), mic.start(), session.start()]);
+      // Mic permission, worklets, the worker and the handshake proceed in parallel; the
+      // session drops mic audio until Hydra confirms the configuration.
+      await Promise.all([playback.ready(), mic.start(), engine.started]);
     } catch (e) {
-      if (this.running === running) this.fail(toErrorDetail(e));
+      // A WorkletLoadError or MicError carries its own code (audio_failed, mic_denied, …).
+      if (this.running === running) this.fail(toErrorDetail(e, 'audio_failed'));
     }
   }
 
@@ -114,31 +157,25 @@ export class ConversationController implements ReactiveController {
     if (!running) return;
     this.running = undefined;
     cancelAnimationFrame(running.frame);
-    running.session.stop();
+    for (const request of running.tokenRequests.values()) request.abort();
+    running.engine.close();
     running.mic.stop();
     running.playback.dispose();
     void running.context.close().catch(() => undefined);
-    this.playing = false;
-    this.sessionState = 'idle';
-    this.inputLevel = this.outputLevel = 0;
     this.sink.levelsChanged(0, 0);
     if (!this.failed) this.setState('idle');
   }
 
   cancelResponse(): void {
-    const running = this.running;
-    if (!running) return;
-    running.session.cancelResponse();
-    running.playback.flush();
-    this.playbackStopped();
+    this.running?.engine.send({ type: 'cancel-response' });
   }
 
   setMuted(muted: boolean): void {
-    if (this.running) this.running.session.muted = muted;
+    this.running?.engine.send({ type: 'mute', muted });
   }
 
   updateTools(tools: Tool[]): void {
-    this.running?.session.updateTools(tools);
+    this.running?.engine.send({ type: 'tools', tools });
   }
 
   hostDisconnected(): void {
@@ -149,90 +186,78 @@ export class ConversationController implements ReactiveController {
   debugStats(): HydraVoiceDebugStats | undefined {
     const r = this.running;
     if (!r) return undefined;
-    return {
-      sessionState: r.session.state,
-      droppedAudioChunks: r.session.droppedAudioChunks,
-      droppedLateAudioChunks: r.session.droppedLateAudioChunks,
-      mic: { ...r.mic.stats },
-      playback: { underruns: r.playback.stats.underruns, dropped: r.playback.stats.dropped },
+    const s = r.engine.stats;
+    const stats: HydraVoiceDebugStats = {
+      sessionState: s.sessionState,
+      thread: r.engine.thread ?? 'starting',
+      droppedAudioChunks: s.droppedAudioChunks,
+      droppedLateAudioChunks: s.droppedLateAudioChunks,
+      droppedUnknownAudioChunks: s.droppedUnknownAudioChunks,
+      mic: { ...s.mic, rebuilds: r.mic.stats.rebuilds },
+      playback: { ...s.playback },
     };
+    if (r.engine.via !== undefined) stats.worker = r.engine.via;
+    if (r.engine.workerError !== undefined) stats.workerError = r.engine.workerError;
+    return stats;
   }
 
-  private wire(running: Running, wireLog: boolean): void {
-    const { session, mic, playback } = running;
+  private wire(running: Running): void {
+    const { engine, mic } = running;
     const current = () => this.running === running;
-    mic.onchunk = (pcm) => session.appendAudio(pcm);
-    mic.onlevel = (level) => (this.inputLevel = level);
     mic.onproblem = (problem) => {
       if (!current()) return;
-      const fatal = problem.kind !== 'silent';
-      const code = problem.kind === 'denied' ? 'mic_denied' : problem.kind === 'silent' ? 'mic_silent' : problem.kind === 'worklet-blocked' || problem.kind === 'failed' ? 'audio_failed' : 'mic_unavailable';
-      if (fatal) this.fail({ code, message: problem.message, fatal });
-      else this.sink.fire('hydra-error', { code, message: problem.message, fatal });
-    };
-    playback.onlevel = (level) => (this.outputLevel = level);
-    playback.onidle = () => current() && this.playbackStopped();
-
-    const on = <K extends string>(type: K, fn: (detail: any) => void) =>
-      session.addEventListener(type, (e) => current() && fn((e as CustomEvent).detail));
-    on('state', ({ state }) => {
-      this.sessionState = state;
-      this.updateState();
-    });
-    on('session', (d) => this.sink.fire('hydra-session', { sessionId: d.sessionId, session: d.session }));
-    on('turn-start', (d) => {
-      // The user started talking: anything still playing is stale (barge-in). Cut it now
-      // instead of waiting for Hydra's response.done(interrupted).
-      if (this.playing) {
-        playback.flush();
-        this.playbackStopped();
-      }
-      this.sink.fire('hydra-turn-start', { itemId: d.itemId, audioStartMs: d.audioStartMs });
-    });
-    on('turn-end', (d) => this.sink.fire('hydra-turn-end', { itemId: d.itemId, audioEndMs: d.audioEndMs }));
-    on('response-start', (d) => this.sink.fire('hydra-response-start', { responseId: d.responseId }));
-    on('response-end', (d) => this.sink.fire('hydra-response-end', { responseId: d.responseId, status: d.status, reason: d.reason, usage: d.usage }));
-    on('audio', (d) => {
-      playback.enqueue(d.responseId, d.pcm);
-      if (!this.playing) {
-        this.playing = true;
-        this.updateState();
-      }
-    });
-    on('audio-done', (d) => playback.end(d.responseId));
-    on('barge-in', (d) => {
-      playback.flush(d.responseId);
-      this.playbackStopped();
-    });
-    on('tool-call', (d) => {
-      const answered = this.sink.fire(
-        'hydra-tool-call',
-        { callId: d.callId, name: d.name, arguments: d.arguments, respond: d.respond },
-        true,
-      );
-      // preventDefault() declines the call: the model hears so at once instead of after the timeout.
-      if (!answered) d.respond(Promise.reject(new Error(`The page declined the ${d.name} tool call.`)));
-    });
-    on('error', (d) => {
-      const detail: HydraErrorDetail = { code: d.code, message: d.message, fatal: Boolean(d.fatal) };
+      const detail: HydraErrorDetail = { code: MIC_ERROR_CODES[problem.kind], message: problem.message, fatal: problem.kind !== 'silent' };
       if (detail.fatal) this.fail(detail);
       else this.sink.fire('hydra-error', detail);
+    };
+    engine.onmessage = (m) => current() && this.onEngine(m);
+  }
+
+  private onEngine(m: FromEngine): void {
+    const running = this.running!;
+    const engine = running.engine;
+    switch (m.type) {
+      case 'token-request':
+        return this.provideToken(running, m.id, m.agent);
+      case 'token-abort':
+        running.tokenRequests.get(m.id)?.abort();
+        running.tokenRequests.delete(m.id);
+        return;
+      case 'event':
+        if (m.name === 'state') this.setState(m.detail.state);
+        else if (m.name === 'error') {
+          if (m.detail.fatal) this.fail(m.detail);
+          else this.sink.fire('hydra-error', m.detail);
+        } else if (m.name in FORWARDED_EVENTS) {
+          const name = m.name as ForwardedSessionEvent;
+          this.sink.fire(FORWARDED_EVENTS[name], m.detail as never);
+        }
+        return;
+      case 'tool-call': {
+        const detail = withResponder(m.request, (result) => engine.send({ type: 'tool-result', callId: m.request.callId, result }));
+        const answered = this.sink.fire('hydra-tool-call', detail, true);
+        // preventDefault() declines the call: the model hears so at once instead of after the timeout.
+        if (!answered) detail.respond(Promise.reject(new Error(`The page declined the ${m.request.name} tool call.`)));
+        return;
+      }
+    }
+  }
+
+  /** Runs the page's tokenProvider for the engine (same deadline and checks as the endpoint) and sends back the outcome. */
+  private provideToken(running: Running, id: number, agent: string | undefined): void {
+    const provider = running.tokenProvider;
+    if (!provider) return;
+    const abort = new AbortController();
+    running.tokenRequests.set(id, abort);
+    const request = { fetch: globalThis.fetch.bind(globalThis), timers: bindTimers(undefined), timeoutMs: TOKEN_TIMEOUT_MS, signal: abort.signal, agent };
+    provideToken(provider, request).then(
+      (answer) => ({ ok: true as const, answer }),
+      (e: HydraError) => ({ ok: false as const, message: e.message, retryable: e.retryable }),
+    ).then((reply) => {
+      if (running.tokenRequests.get(id) !== abort) return; // aborted or stopped
+      running.tokenRequests.delete(id);
+      running.engine.send({ type: 'token-reply', id, reply });
     });
-    if (wireLog) on('frame', (d) => this.sink.fire('hydra-frame', { direction: d.direction, frame: d.frame }));
-  }
-
-  private playbackStopped(): void {
-    if (!this.playing) return;
-    this.playing = false;
-    this.updateState();
-  }
-
-  /** The visible state: the session's, except that audio still playing out reads as speaking. */
-  private updateState(): void {
-    if (!this.running) return;
-    let state: HydraVoiceState = this.sessionState;
-    if (this.playing && (state === 'listening' || state === 'thinking')) state = 'speaking';
-    this.setState(state);
   }
 
   private setState(state: HydraVoiceState): void {
@@ -245,7 +270,7 @@ export class ConversationController implements ReactiveController {
     this.failed = true;
     this.stop();
     this.setState('error');
-    this.sink.fire('hydra-error', detail);
+    this.sink.fire('hydra-error', { ...detail, fatal: true });
   }
 
   /**
@@ -260,18 +285,10 @@ export class ConversationController implements ReactiveController {
       if (this.running !== running) return;
       if (now - last >= LEVEL_INTERVAL_MS) {
         last = now;
-        this.sink.levelsChanged(this.inputLevel, this.outputLevel);
+        this.sink.levelsChanged(running.engine.inputLevel, running.engine.outputLevel);
       }
       running.frame = requestAnimationFrame(tick);
     };
     running.frame = requestAnimationFrame(tick);
   }
-}
-
-function toErrorDetail(e: unknown): HydraErrorDetail {
-  if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
-    const err = e as { code: string; message: string; fatal?: boolean };
-    return { code: err.code, message: err.message, fatal: true };
-  }
-  return { code: 'connection_failed', message: e instanceof Error ? e.message : String(e), fatal: true };
 }

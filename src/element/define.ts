@@ -5,7 +5,9 @@ import { HydraVoiceElement } from './hydra-voice.ts';
 
 export const TAG_NAME = 'hydra-voice';
 
-export function defineHydraVoice(registry: CustomElementRegistry = customElements): void {
+/** Registers the element; without a registry (server-side rendering in Node) it does nothing. */
+export function defineHydraVoice(registry: CustomElementRegistry | undefined = globalThis.customElements): void {
+  if (!registry) return;
   const existing = registry.get(TAG_NAME);
   if (existing) {
     if (existing !== HydraVoiceElement) {

@@ -1,22 +1,14 @@
-// The element's public events: names, detail types, and the typed event map that bundler
-// users get through HTMLElementEventMap. Every event is a bubbling, composed CustomEvent.
-import type { ErrorCode, ResponseReason, ResponseStatus, Usage } from '../protocol/schemas.ts';
+// The element's public events: names, detail types, the typed event map that bundler users
+// get through HTMLElementEventMap, and the one table that says which session event becomes
+// which element event. Every event is a bubbling, composed CustomEvent.
+import type { HydraClientErrorCode, HydraErrorCode, HydraErrorDetail } from '../protocol/errors.ts';
+import type { ResponseStatus, Usage } from '../protocol/schemas.ts';
+import type { HydraState, PlaybackEndDetail, ReconnectingDetail, ResponseEndReason, SessionEventDetails } from '../session/events.ts';
 
-export type HydraVoiceState = 'idle' | 'connecting' | 'listening' | 'user-speaking' | 'thinking' | 'speaking' | 'error';
+export type { HydraClientErrorCode, HydraErrorCode, HydraErrorDetail, ResponseEndReason };
 
-/** Problems the client itself detects (the rest are Hydra's own `error.code`s). */
-export type HydraClientErrorCode =
-  | 'invalid_config' // unknown model or voice, malformed tools
-  | 'token_failed' // the token endpoint failed or answered garbage
-  | 'connection_failed' // the socket never opened (bad credentials or endpoint)
-  | 'connection_lost' // the socket dropped; the element reconnects
-  | 'mic_denied' // the user or the browser refused the microphone
-  | 'mic_unavailable' // no microphone, or it disappeared
-  | 'mic_silent' // the microphone delivers only zeros
-  | 'audio_failed' // Web Audio could not start (e.g. a CSP blocks the worklet)
-  | 'tool_failed'; // a tool handler threw, or nobody answered in time
-
-export type HydraErrorCode = ErrorCode | HydraClientErrorCode | (string & {});
+/** The conversation state (the same type the session uses). */
+export type HydraVoiceState = HydraState;
 
 export interface HydraStateDetail {
   state: HydraVoiceState;
@@ -40,9 +32,12 @@ export interface HydraResponseStartDetail {
 export interface HydraResponseEndDetail {
   responseId: string;
   status: ResponseStatus;
-  reason?: ResponseReason | undefined;
+  /** `interrupted` (barge-in), `client_cancelled` (cancelResponse()), … or `connection_lost` (the socket dropped mid-response). */
+  reason?: ResponseEndReason | undefined;
   usage?: Usage | undefined;
 }
+export type HydraPlaybackEndDetail = PlaybackEndDetail;
+export type HydraReconnectingDetail = ReconnectingDetail;
 export interface HydraToolCallDetail {
   callId: string;
   name: string;
@@ -53,12 +48,6 @@ export interface HydraToolCallDetail {
    * or a promise of one; a rejected promise sends `{"error": message}`.
    */
   respond(value: unknown): void;
-}
-export interface HydraErrorDetail {
-  code: HydraErrorCode;
-  message: string;
-  /** True when the conversation ended because of it. */
-  fatal: boolean;
 }
 export interface HydraFrameDetail {
   direction: 'in' | 'out';
@@ -73,10 +62,32 @@ export interface HydraVoiceEventMap {
   'hydra-turn-end': CustomEvent<HydraTurnEndDetail>;
   'hydra-response-start': CustomEvent<HydraResponseStartDetail>;
   'hydra-response-end': CustomEvent<HydraResponseEndDetail>;
+  'hydra-playback-end': CustomEvent<HydraPlaybackEndDetail>;
   'hydra-tool-call': CustomEvent<HydraToolCallDetail>;
   'hydra-error': CustomEvent<HydraErrorDetail>;
+  'hydra-reconnecting': CustomEvent<HydraReconnectingDetail>;
   'hydra-frame': CustomEvent<HydraFrameDetail>;
 }
+
+/**
+ * Session events the element re-fires as they are, detail for detail. (`state`, `error`
+ * and `tool-call` need the element's own handling and are not in the table; `warning` and
+ * `turn-discarded` stay internal.)
+ */
+export const FORWARDED_EVENTS = {
+  session: 'hydra-session',
+  'turn-start': 'hydra-turn-start',
+  'turn-end': 'hydra-turn-end',
+  'response-start': 'hydra-response-start',
+  'response-end': 'hydra-response-end',
+  'playback-end': 'hydra-playback-end',
+  reconnecting: 'hydra-reconnecting',
+  frame: 'hydra-frame',
+} as const satisfies {
+  [K in keyof SessionEventDetails]?: { [E in keyof HydraVoiceEventMap]: SessionEventDetails[K] extends HydraVoiceEventMap[E]['detail'] ? E : never }[keyof HydraVoiceEventMap];
+};
+
+export type ForwardedSessionEvent = keyof typeof FORWARDED_EVENTS;
 
 /** Dispatches a bubbling, composed event; returns false when a listener called preventDefault(). */
 export function fire<K extends keyof HydraVoiceEventMap>(

@@ -4,6 +4,7 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { DEFAULT_MODEL, checkVoice } from '../protocol/voices.ts';
 import type { Model, SessionConfig, Tool } from '../protocol/schemas.ts';
+import type { TokenProvider } from '../session/token.ts';
 import { ConversationController, type ConversationSink, type HydraVoiceDebugStats } from './conversation-controller.ts';
 import { checkTools, readDeclaredTools } from './declared-tools.ts';
 import { fire, type HydraErrorDetail, type HydraVoiceEventMap, type HydraVoiceState } from './events.ts';
@@ -42,6 +43,7 @@ const BUTTON_LABEL: Record<HydraVoiceState, string> = {
  * @tagname hydra-voice
  *
  * @attr {string} token-endpoint - URL the element POSTs to (same-origin credentials) for `{"token", "url"?}` before connecting.
+ * @attr {string} agent - A server-held agent (persona, voice and tools kept on the server): the token request POSTs `{"agent": "<id>"}`.
  * @attr {string} url - WebSocket base URL when the token answer has none. Default: Hydra's `wss://api.smallest.ai/waves/v1/s2s`.
  * @attr {string} model - `hydra-v1.1` (default), `hydra-v1.0`, or the deprecated `hydra`.
  * @attr {string} voice - A voice of the model's roster; an unknown voice is a `hydra-error` (`invalid_config`), never a silent default.
@@ -50,6 +52,7 @@ const BUTTON_LABEL: Record<HydraVoiceState, string> = {
  * @attr {boolean} muted - Mutes the microphone; the session stays alive (silence is streamed). Reflected.
  * @attr {string} state - Read-only, reflected: `idle`, `connecting`, `listening`, `user-speaking`, `thinking`, `speaking`, `error`.
  * @attr {string} worklet-url - Same-origin URL of `hydra-voice-worklets.js`, for pages whose CSP forbids blob: and data: worklets.
+ * @attr {string} worker-url - Same-origin URL of `hydra-voice-worker.js`, for pages whose CSP forbids blob: workers. Without a worker the conversation runs on the page's main thread.
  * @attr {number} tool-timeout - Milliseconds a tool call may go unanswered before the model gets an error output. Default 15000.
  * @attr {boolean} wire-log - Fire `hydra-frame` for every frame on the wire (audio payloads elided). For debugging.
  * @attr {boolean} compact - Hide the status text; show only the button.
@@ -59,7 +62,9 @@ const BUTTON_LABEL: Record<HydraVoiceState, string> = {
  * @fires {CustomEvent<{itemId: string, audioStartMs: number}>} hydra-turn-start - The user started speaking.
  * @fires {CustomEvent<{itemId: string, audioEndMs: number}>} hydra-turn-end - The user stopped speaking.
  * @fires {CustomEvent<{responseId: string}>} hydra-response-start - The agent started a response.
- * @fires {CustomEvent<{responseId: string, status: string, reason?: string}>} hydra-response-end - A response ended (`completed`, `cancelled` + `interrupted` on barge-in, …).
+ * @fires {CustomEvent<{responseId: string, status: string, reason?: string}>} hydra-response-end - Hydra finished the response (`completed`; `cancelled` + `interrupted` on barge-in, + `connection_lost` when the socket dropped mid-response; …). Its audio may still be playing: see `hydra-playback-end`.
+ * @fires {CustomEvent<{responseId: string, interrupted: boolean}>} hydra-playback-end - The response's audio left the speakers: its last sample was played (`interrupted: false`) or it was cut off (barge-in, `cancelResponse()`, connection lost). Only for responses that had audio; the state turns from `speaking` at the same time.
+ * @fires {CustomEvent<{attempt: number, delayMs: number, reason: string}>} hydra-reconnecting - The connection is being replaced: attempt `attempt` starts in `delayMs` (reason `dropped`, `closed`, `server_full`, `never_opened`, `internal_error`, `handshake_timeout` or `token_failed`).
  * @fires {CustomEvent<{callId: string, name: string, arguments: object, respond: Function}>} hydra-tool-call - The model calls a tool: answer with `event.detail.respond(valueOrPromise)`. Cancelable: `preventDefault()` declines the call.
  * @fires {CustomEvent<{code: string, message: string, fatal: boolean}>} hydra-error - A server error, network loss, mic denial, token failure or bad configuration.
  * @fires {CustomEvent<{direction: string, frame: object}>} hydra-frame - A frame on the wire (only with `wire-log`).
@@ -90,6 +95,8 @@ export class HydraVoiceElement extends LitElement {
 
   static override properties = {
     tokenEndpoint: { type: String, attribute: 'token-endpoint' },
+    agent: { type: String },
+    tokenProvider: { attribute: false },
     url: { type: String },
     model: { type: String },
     voice: { type: String },
@@ -97,6 +104,7 @@ export class HydraVoiceElement extends LitElement {
     speaksFirst: { type: Boolean, attribute: 'speaks-first' },
     muted: { type: Boolean, reflect: true },
     workletUrl: { type: String, attribute: 'worklet-url' },
+    workerUrl: { type: String, attribute: 'worker-url' },
     toolTimeout: { type: Number, attribute: 'tool-timeout' },
     wireLog: { type: Boolean, attribute: 'wire-log' },
     tools: { attribute: false },
@@ -107,6 +115,13 @@ export class HydraVoiceElement extends LitElement {
 
   /** URL the element POSTs to for `{"token","url"?}`. */
   declare tokenEndpoint: string | null | undefined;
+  /** A server-held agent's id; the token request names it. */
+  declare agent: string | null | undefined;
+  /**
+   * Gets `{token, url?}` instead of `token-endpoint` (bearer-auth apps, a page's own backend):
+   * `async ({agent, signal}) => ({token, url})`. Failures surface as `token_failed`.
+   */
+  declare tokenProvider: TokenProvider | null | undefined;
   /** WebSocket base URL when the token answer has none. */
   declare url: string | null | undefined;
   /** Hydra model; `hydra-v1.1` when unset. */
@@ -121,6 +136,8 @@ export class HydraVoiceElement extends LitElement {
   declare muted: boolean;
   /** Same-origin worklet module URL for strict CSPs. */
   declare workletUrl: string | null | undefined;
+  /** Same-origin worker script URL for strict CSPs. */
+  declare workerUrl: string | null | undefined;
   /** Milliseconds before an unanswered tool call gets an error output. */
   declare toolTimeout: number | null | undefined;
   /** Fire `hydra-frame` events for a wire log. */
@@ -212,10 +229,13 @@ export class HydraVoiceElement extends LitElement {
     if (this.speaksFirst) config.generate_initial_response = true;
     await this.conversation.start({
       tokenEndpoint: this.tokenEndpoint || undefined,
+      tokenProvider: typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined,
+      agent: this.agent || undefined,
       url: this.url || undefined,
       model: model as Model,
       config,
       workletUrl: this.workletUrl || undefined,
+      workerUrl: this.workerUrl || undefined,
       toolTimeoutMs: this.toolTimeout ?? undefined,
       muted: this.muted,
       wireLog: this.wireLog,

@@ -1,67 +1,61 @@
-// The session's typed events and its error type. Every event is a CustomEvent whose
-// `detail` is listed in HydraSessionEventMap.
-import type { ErrorCode, ResponseReason, ResponseStatus, Usage } from '../protocol/schemas.ts';
+// The session's vocabulary: the one conversation state type, and the typed events (every
+// event is a CustomEvent whose `detail` is listed in SessionEventDetails). The element
+// forwards most of them as `hydra-*` DOM events with the same details.
+import type { ResponseReason, ResponseStatus, Usage } from '../protocol/schemas.ts';
+import { HydraError } from '../protocol/errors.ts';
+import type { HydraErrorCode, HydraErrorDetail } from '../protocol/errors.ts';
 
-export type SessionState = 'idle' | 'connecting' | 'listening' | 'user-speaking' | 'thinking' | 'speaking' | 'error';
-/** Alias kept for the element, which imports this name. */
-export type HydraSessionState = SessionState;
+export { HydraError };
+export type SessionErrorCode = HydraErrorCode;
+export type SessionErrorDetail = HydraErrorDetail;
 
-/** Hydra's own error codes, plus problems the client detects itself. */
-export type SessionErrorCode =
-  | ErrorCode
-  | 'invalid_config' // unknown model or voice, unknown config key, malformed tools, bad URL
-  | 'token_failed' // token endpoint unreachable, slow, non-2xx, not JSON, or without a token
-  | 'connection_failed' // sockets that never opened: likely credentials (HTTP 401) or endpoint
-  | 'connection_lost' // an open socket dropped (reconnecting), or reconnects were exhausted (fatal)
-  | 'tool_failed' // a tool handler rejected, timed out, or the model sent unparseable arguments
-  | 'stopped' // start() was pending when stop() was called
-  | (string & {});
+/**
+ * The conversation state, as the user hears it: `speaking` while the agent's audio is
+ * audible (with a playback attached: from its first sample at the output to its last),
+ * `thinking` between the user's turn and that, `connecting` also while reconnecting.
+ */
+export type HydraState = 'idle' | 'connecting' | 'listening' | 'user-speaking' | 'thinking' | 'speaking' | 'error';
+/** @deprecated the same type as {@link HydraState}. */
+export type SessionState = HydraState;
+/** @deprecated the same type as {@link HydraState}. */
+export type HydraSessionState = HydraState;
 
-export interface SessionErrorDetail {
-  code: SessionErrorCode;
-  message: string;
-  /** True when the session ended because of it (state `error`, no reconnect). */
-  fatal: boolean;
-  /** Hydra's `error.param`, e.g. `session.configure.session.voice`. */
-  param?: string;
-  /** The `event_id` of the client frame the server blamed (`error.event_id`). */
-  causeEventId?: string;
-  /** The type of that client frame, when the session still remembers it. */
-  causeType?: string;
+/** Why a response ended: Hydra's `status_details.reason`, or the client's own `connection_lost`. */
+export type ResponseEndReason = ResponseReason | 'connection_lost';
+
+export interface ResponseEndDetail {
+  responseId: string;
+  status: ResponseStatus;
+  /** `interrupted` (barge-in), `client_cancelled`, …, or `connection_lost` (the socket dropped mid-response). */
+  reason?: ResponseEndReason;
+  usage?: Usage;
 }
 
-/** The error start() rejects with; also describes every `error` event. */
-export class HydraError extends Error implements SessionErrorDetail {
-  readonly code: SessionErrorCode;
-  readonly fatal: boolean;
-  param?: string;
-  causeEventId?: string;
-  causeType?: string;
-  /** For token failures: whether asking again later may succeed (network, timeout, 5xx). */
-  readonly retryable: boolean;
-
-  constructor(code: SessionErrorCode, message: string, options: { fatal?: boolean; retryable?: boolean } = {}) {
-    super(message);
-    this.name = 'HydraError';
-    this.code = code;
-    this.fatal = options.fatal ?? true;
-    this.retryable = options.retryable ?? false;
-  }
-
-  toDetail(): SessionErrorDetail {
-    const d: SessionErrorDetail = { code: this.code, message: this.message, fatal: this.fatal };
-    if (this.param !== undefined) d.param = this.param;
-    if (this.causeEventId !== undefined) d.causeEventId = this.causeEventId;
-    if (this.causeType !== undefined) d.causeType = this.causeType;
-    return d;
-  }
+export interface PlaybackEndDetail {
+  responseId: string;
+  /** False: its last sample was played. True: it was cut off (barge-in, cancelResponse(), connection lost). */
+  interrupted: boolean;
 }
 
-export interface ToolCallDetail {
+export type ReconnectReason = 'dropped' | 'closed' | 'server_full' | 'never_opened' | 'internal_error' | 'handshake_timeout' | 'token_failed';
+
+export interface ReconnectingDetail {
+  /** 1 for the first attempt after a working session; counts up while attempts fail. */
+  attempt: number;
+  /** Milliseconds until the attempt. */
+  delayMs: number;
+  reason: ReconnectReason;
+}
+
+/** A tool call as the model made it (structured-cloneable: it crosses from the worker). */
+export interface ToolCallRequest {
   callId: string;
   name: string;
   /** The parsed arguments object. */
   arguments: Record<string, unknown>;
+}
+
+export interface ToolCallDetail extends ToolCallRequest {
   /**
    * Answers the model, once (later calls are ignored). A string is sent as-is, anything
    * else JSON-encoded; a promise is awaited, and a rejected one sends `{"error": message}`.
@@ -69,28 +63,36 @@ export interface ToolCallDetail {
   respond(valueOrPromise: unknown): void;
 }
 
-export type ReconnectReason = 'dropped' | 'closed' | 'server_full' | 'never_opened' | 'internal_error' | 'handshake_timeout' | 'token_failed';
+/** The answer to a tool call: an output for the model, or why there is none. */
+export type ToolResult = { output: string } | { error: string };
 
-export interface HydraSessionEventMap {
-  state: CustomEvent<{ state: SessionState }>;
+export interface SessionEventDetails {
+  state: { state: HydraState };
   /** Hydra applied the configuration (`session.configured`), on every (re)connection. */
-  session: CustomEvent<{ sessionId: string; session: Record<string, unknown> }>;
+  session: { sessionId: string; session: Record<string, unknown> };
   /** A `warning` frame, e.g. `model_deprecated`. */
-  warning: CustomEvent<{ code: string; message?: string }>;
-  'turn-start': CustomEvent<{ itemId: string; audioStartMs: number }>;
-  'turn-end': CustomEvent<{ itemId: string; audioEndMs: number }>;
+  warning: { code: string; message?: string };
+  'turn-start': { itemId: string; audioStartMs: number };
+  'turn-end': { itemId: string; audioEndMs: number };
   /** Speech the turn detector rejected (noise): no response follows. */
-  'turn-discarded': CustomEvent<{ itemId: string }>;
-  'response-start': CustomEvent<{ responseId: string }>;
-  'response-end': CustomEvent<{ responseId: string; status: ResponseStatus; reason?: ResponseReason; usage?: Usage }>;
+  'turn-discarded': { itemId: string };
+  'response-start': { responseId: string };
+  /** The response is over on the wire (its audio may still be playing: see `playback-end`). */
+  'response-end': ResponseEndDetail;
+  /** The response's audio left the speakers: played out, or cut off. Only for responses that had audio, and only with a playback attached. */
+  'playback-end': PlaybackEndDetail;
   /** Reply audio, PCM16 mono 48 kHz. */
-  audio: CustomEvent<{ responseId: string; itemId?: string; pcm: Int16Array }>;
-  'audio-done': CustomEvent<{ responseId: string }>;
+  audio: { responseId: string; itemId?: string; pcm: Int16Array };
+  'audio-done': { responseId: string };
   /** The user talked over this response: flush its audio now; its late chunks are dropped. */
-  'barge-in': CustomEvent<{ responseId: string }>;
-  'tool-call': CustomEvent<ToolCallDetail>;
-  error: CustomEvent<SessionErrorDetail>;
-  reconnecting: CustomEvent<{ attempt: number; delayMs: number; reason: ReconnectReason }>;
-  /** Wire log: every frame sent or received (audio payloads elided; invalid frames as `{invalid, raw}`). */
-  frame: CustomEvent<{ direction: 'in' | 'out'; frame: unknown }>;
+  'barge-in': { responseId: string };
+  'tool-call': ToolCallDetail;
+  error: HydraErrorDetail;
+  reconnecting: ReconnectingDetail;
+  /** Wire log (only with the `wireLog` option): every frame sent or received, audio payloads elided. */
+  frame: { direction: 'in' | 'out'; frame: unknown };
 }
+
+export type SessionEventName = keyof SessionEventDetails;
+
+export type HydraSessionEventMap = { [K in SessionEventName]: CustomEvent<SessionEventDetails[K]> };

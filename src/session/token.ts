@@ -1,14 +1,20 @@
-// Credentials: POST to the page's token endpoint, then the WebSocket URL. Every failure
-// is a HydraError('token_failed'), and a timeout bounds the wait: never a hang.
-import { HydraError } from './events.ts';
+// Credentials: POST to the page's token endpoint. Every failure is a
+// HydraError('token_failed'), and a timeout bounds the wait: never a hang.
+import { HydraError } from '../protocol/errors.ts';
 import type { SessionTimers } from './timers.ts';
-
-export const DEFAULT_URL = 'wss://api.smallest.ai/waves/v1/s2s';
 
 export interface TokenAnswer {
   token: string;
+  /** WebSocket base URL to use instead of the configured one. */
   url?: string;
 }
+
+/**
+ * The transport's token step, when it is not a POST to a token endpoint (e.g. a page's own
+ * async function). Rejections should be HydraErrors (`retryable` for transient failures);
+ * anything else is reported as a non-retryable `token_failed`.
+ */
+export type GetToken = (signal: AbortSignal) => Promise<TokenAnswer>;
 
 export interface TokenRequest {
   fetch: typeof fetch;
@@ -16,11 +22,45 @@ export interface TokenRequest {
   timeoutMs: number;
   /** Aborted by stop(): the promise rejects with code `stopped`. */
   signal: AbortSignal;
+  /** A server-held agent: the endpoint gets `{"agent": "<id>"}` as a JSON body. */
+  agent?: string | undefined;
 }
+
+/**
+ * The page's own way to get credentials (bearer-auth apps, a page's own backend): used
+ * instead of the token endpoint. Abort work when `signal` fires (the user stopped).
+ */
+export type TokenProvider = (context: { agent?: string | undefined; signal: AbortSignal }) => Promise<TokenAnswer> | TokenAnswer;
+
+type Fail = (message: string, retryable?: boolean) => HydraError;
 
 /** POSTs to the endpoint (same-origin credentials) and validates `{token, url?}`. */
 export function fetchToken(endpoint: string, request: TokenRequest): Promise<TokenAnswer> {
-  const fail = (message: string, retryable = false) => new HydraError('token_failed', message, { retryable });
+  return withDeadline(`The token endpoint ${endpoint}`, request, (signal, fail) => postForToken(endpoint, request, signal, fail));
+}
+
+/** Calls a tokenProvider under the same deadline, stop and validation rules as the endpoint. */
+export function provideToken(provider: TokenProvider, request: TokenRequest): Promise<TokenAnswer> {
+  const source = 'The tokenProvider';
+  return withDeadline(source, request, async (signal, fail) => {
+    let answer: unknown;
+    try {
+      answer = await provider({ agent: request.agent, signal });
+    } catch (e) {
+      // Like an unreachable endpoint: worth retrying when a conversation reconnects.
+      throw fail(`${source} failed: ${(e as Error)?.message ?? String(e)}.`, true);
+    }
+    return validateAnswer(source, answer, fail);
+  });
+}
+
+/** Runs `work` with a deadline and stop(): every failure a HydraError('token_failed'), never a hang. */
+function withDeadline(
+  source: string,
+  request: TokenRequest,
+  work: (signal: AbortSignal, fail: Fail) => Promise<TokenAnswer>,
+): Promise<TokenAnswer> {
+  const fail: Fail = (message, retryable = false) => new HydraError('token_failed', message, { retryable });
   const controller = new AbortController();
   return new Promise<TokenAnswer>((resolve, reject) => {
     let settled = false;
@@ -41,64 +81,64 @@ export function fetchToken(endpoint: string, request: TokenRequest): Promise<Tok
     // The deadline settles the promise itself: an injected fetch may ignore the abort signal.
     timer = request.timers.setTimeout(() => {
       controller.abort();
-      finish(() => reject(fail(`The token endpoint ${endpoint} did not answer within ${request.timeoutMs} ms.`, true)));
+      finish(() => reject(fail(`${source} did not answer within ${request.timeoutMs} ms.`, true)));
     }, request.timeoutMs);
-    postForToken(endpoint, request.fetch, controller.signal, fail).then(
+    work(controller.signal, fail).then(
       (answer) => finish(() => resolve(answer)),
       (e) => finish(() => reject(e)),
     );
   });
 }
 
-async function postForToken(
-  endpoint: string,
-  fetchFn: typeof fetch,
-  signal: AbortSignal,
-  fail: (message: string, retryable?: boolean) => HydraError,
-): Promise<TokenAnswer> {
+async function postForToken(endpoint: string, request: TokenRequest, signal: AbortSignal, fail: Fail): Promise<TokenAnswer> {
+  const source = `The token endpoint ${endpoint}`;
+  const init: RequestInit = { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json' }, signal };
+  if (request.agent !== undefined) {
+    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+    init.body = JSON.stringify({ agent: request.agent });
+  }
   let response: Response;
   try {
-    response = await fetchFn(endpoint, { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json' }, signal });
+    response = await request.fetch(endpoint, init);
   } catch (e) {
-    throw fail(`The token endpoint ${endpoint} could not be reached: ${(e as Error)?.message ?? String(e)}.`, true);
+    throw fail(`${source} could not be reached: ${(e as Error)?.message ?? String(e)}.`, true);
   }
   if (!response.ok) {
     const retryable = response.status >= 500 || response.status === 429;
-    throw fail(`The token endpoint ${endpoint} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`, retryable);
+    // The endpoint's own reason (`{"error": "origin … is not allowed"}`) tells the developer what to fix.
+    const reason = await errorReason(response);
+    throw fail(`${source} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${reason ? `: ${reason}` : '.'}`, retryable);
   }
   let body: unknown;
   try {
     body = JSON.parse(await response.text());
   } catch {
-    throw fail(`The token endpoint ${endpoint} did not answer JSON.`);
+    throw fail(`${source} did not answer JSON.`);
   }
-  const answer = body as { token?: unknown; url?: unknown } | null;
-  if (typeof answer !== 'object' || answer === null || typeof answer.token !== 'string' || answer.token === '') {
-    throw fail(`The token endpoint ${endpoint} answered without a "token" string.`);
-  }
-  if (answer.url !== undefined && answer.url !== null && typeof answer.url !== 'string') {
-    throw fail(`The token endpoint ${endpoint} answered a "url" that is not a string.`);
-  }
-  return typeof answer.url === 'string' && answer.url !== '' ? { token: answer.token, url: answer.url } : { token: answer.token };
+  return validateAnswer(source, body, fail);
 }
 
-/**
- * `<base>?model=<model>&api_key=<token>`, keeping the base's own query parameters.
- * Relative and http(s) bases resolve against the page and become ws(s).
- */
-export function buildSocketUrl(base: string, model: string, token: string | undefined): string {
-  let url: URL;
+/** `{error}` from a JSON error body, trimmed; undefined for anything else. */
+async function errorReason(response: Response): Promise<string | undefined> {
   try {
-    url = new URL(base, (globalThis as { location?: { href: string } }).location?.href);
+    const body = JSON.parse(await response.text()) as { error?: unknown } | null;
+    const reason = typeof body?.error === 'string' ? body.error.trim() : '';
+    if (!reason) return undefined;
+    const short = reason.length > 200 ? `${reason.slice(0, 200)}…` : reason;
+    return /[.!?…]$/.test(short) ? short : `${short}.`;
   } catch {
-    throw new HydraError('invalid_config', `"${base}" is not a valid WebSocket URL.`);
+    return undefined;
   }
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new HydraError('invalid_config', `"${base}" is not a ws:// or wss:// URL.`);
+}
+
+/** Checks `{token, url?}` from an endpoint or a tokenProvider. */
+function validateAnswer(source: string, body: unknown, fail: Fail): TokenAnswer {
+  const answer = body as { token?: unknown; url?: unknown } | null;
+  if (typeof answer !== 'object' || answer === null || typeof answer.token !== 'string' || answer.token === '') {
+    throw fail(`${source} answered without a "token" string.`);
   }
-  url.searchParams.set('model', model);
-  if (token !== undefined) url.searchParams.set('api_key', token);
-  return url.toString();
+  if (answer.url !== undefined && answer.url !== null && typeof answer.url !== 'string') {
+    throw fail(`${source} answered a "url" that is not a string.`);
+  }
+  return typeof answer.url === 'string' && answer.url !== '' ? { token: answer.token, url: answer.url } : { token: answer.token };
 }

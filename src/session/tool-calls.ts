@@ -1,9 +1,10 @@
 // Tool calls: argument deltas assembled per call_id, parsed once on `...done`, answered
 // as function_call_output items, then exactly ONE response.create per batch, debounced
 // after the last output once every open call has an answer. A call that is never
-// answered gets an error output after a timeout, so the turn never hangs.
+// answered gets an error output after a timeout, so the turn never hangs. The answer
+// comes back by call id (answer()), so the page may answer from another thread.
 import type { ClientFrame, ServerFrameOf } from '../protocol/schemas.ts';
-import type { ToolCallDetail } from './events.ts';
+import type { ToolCallRequest, ToolResult } from './events.ts';
 import type { SessionTimers } from './timers.ts';
 
 export interface ToolCallsHost {
@@ -11,13 +12,14 @@ export interface ToolCallsHost {
   toolTimeoutMs: number;
   debounceMs: number;
   send(frame: ClientFrame): void;
-  call(detail: ToolCallDetail): void;
+  call(request: ToolCallRequest): void;
   error(message: string): void;
   /** Tools busy or idle: the state shows `thinking` while any call is open. */
   changed(): void;
 }
 
 interface OpenCall {
+  name: string;
   responseId: string | undefined;
   timer: unknown;
 }
@@ -49,13 +51,12 @@ export class ToolCalls {
     this.deltas.delete(callId);
     if (this.open.has(callId)) return; // a repeated done: the first one is being answered
     this.cancelDebounce(); // a new open call extends the batch
-    const entry: OpenCall = { responseId: frame.response_id, timer: undefined };
+    const entry: OpenCall = { name, responseId: frame.response_id, timer: undefined };
     this.open.set(callId, entry);
-    const answer = (output: string) => this.answer(callId, entry, output);
     entry.timer = this.host.timers.setTimeout(() => {
       const message = `Tool "${name}" did not answer within ${this.host.toolTimeoutMs} ms.`;
       this.host.error(message);
-      answer(JSON.stringify({ error: message }));
+      this.post(callId, entry, JSON.stringify({ error: message }));
     }, this.host.toolTimeoutMs);
     this.host.changed();
 
@@ -63,27 +64,20 @@ export class ToolCalls {
     if (typeof args === 'string') {
       const message = `Tool "${name}" was called with arguments that are not a JSON object: ${args}`;
       this.host.error(message);
-      answer(JSON.stringify({ error: message }));
+      this.post(callId, entry, JSON.stringify({ error: message }));
       return;
     }
-    let responded = false;
-    this.host.call({
-      callId,
-      name,
-      arguments: args,
-      respond: (value: unknown) => {
-        if (responded) return;
-        responded = true;
-        Promise.resolve(value).then(
-          (v) => answer(encodeOutput(v)),
-          (e: unknown) => {
-            const message = e instanceof Error ? e.message : String(e);
-            this.host.error(`Tool "${name}" failed: ${message}`);
-            answer(JSON.stringify({ error: message }));
-          },
-        );
-      },
-    });
+    this.host.call({ callId, name, arguments: args });
+  }
+
+  /** The page's answer to an open call (later answers, and answers after a reset, are ignored). */
+  answer(callId: string, result: ToolResult): void {
+    const entry = this.open.get(callId);
+    if (!entry) return;
+    if ('error' in result) {
+      this.host.error(`Tool "${entry.name}" failed: ${result.error}`);
+      this.post(callId, entry, JSON.stringify({ error: result.error }));
+    } else this.post(callId, entry, result.output);
   }
 
   /** A response ended: if Hydra abandoned it, its calls get no narration request. */
@@ -109,7 +103,7 @@ export class ToolCalls {
     this.cancelDebounce();
   }
 
-  private answer(callId: string, entry: OpenCall, output: string): void {
+  private post(callId: string, entry: OpenCall, output: string): void {
     if (this.open.get(callId) !== entry) return; // already answered, timed out, or reset
     this.open.delete(callId);
     this.host.timers.clearTimeout(entry.timer);
@@ -148,14 +142,4 @@ function parseArguments(text: string): Record<string, unknown> | string {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${text.slice(0, 80)} is not an object`;
   return value as Record<string, unknown>;
-}
-
-/** Strings go as-is; anything else as JSON (undefined as null; unencodable as an error). */
-function encodeOutput(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value) ?? 'null';
-  } catch (e) {
-    return JSON.stringify({ error: `The tool result could not be encoded as JSON: ${(e as Error).message}` });
-  }
 }

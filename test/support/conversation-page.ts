@@ -14,6 +14,7 @@
 //     it can be subtracted from the page's totals.
 // Everything recorded is drained by Node (drain()), so the page's heap stays flat.
 import { installOutputTap, type OutputTap, type TapBlock } from './output-tap.ts';
+import { installWorkerProbe } from './worker-probe.ts';
 
 export interface InEvent {
   type: string;
@@ -136,8 +137,13 @@ const seen = new WeakSet<Event>();
 function onServerFrame(ev: MessageEvent): void {
   if (seen.has(ev) || typeof ev.data !== 'string') return;
   seen.add(ev);
-  const t0 = performance.now();
-  const data = ev.data;
+  serverFrame(ev.data, performance.now());
+}
+
+/** A server frame that arrived at `arrived` (performance.now() of the page, also for a worker's socket). */
+function serverFrame(data: string, arrived: number): void {
+  const t0 = arrived;
+  const started = performance.now();
   const head = data.length > 400 ? data.slice(0, 200) + data.slice(-200) : data;
   const type = TYPE.exec(head)?.[1] ?? '?';
   if (type === 'response.output_audio.delta') {
@@ -177,7 +183,44 @@ function onServerFrame(ev: MessageEvent): void {
     }
     events.push(e);
   }
-  overhead += performance.now() - t0;
+  overhead += performance.now() - started;
+}
+
+interface PortData {
+  type?: string;
+  frame?: number;
+  id?: string;
+}
+
+/** A client frame sent at `at` (page clock). */
+function clientFrame(data: string, at: number): void {
+  const t0 = at;
+  const type = TYPE.exec(data.slice(0, 120))?.[1] ?? '?';
+  sent[type] = (sent[type] ?? 0) + 1;
+  if (type === 'input_audio_buffer.append') {
+    if (sent[type] === 1) appendedSamples = 0;
+    const b64 = /"audio"\s*:\s*"([^"]*)"/.exec(data)?.[1] ?? '';
+    appends.push([appendedSamples, t0]);
+    if (appends.length > 2000) appends.splice(0, 500);
+    appendedSamples += base64Samples(b64);
+    const ctx = tap.context as AudioContext | undefined;
+    // The render clock when it was sent (a worker's report arrives a little later).
+    const sentAt = ctx ? ctx.currentTime - (performance.now() - at) / 1000 : 0;
+    if (ctx && lastChunkFrame !== undefined) handoff.push(((sentAt * ctx.sampleRate - lastChunkFrame) / ctx.sampleRate) * 1000);
+    lastChunkFrame = undefined;
+  } else {
+    events.push({ type: `sent:${type}`, perf: t0, out: outputTime(t0) });
+  }
+}
+
+/** A message of a worklet's port: chunk hand-offs, and underruns on the context timeline. */
+function portMessage(d: PortData | undefined, at: number): void {
+  if (d && d.type === 'chunk' && typeof d.frame === 'number') lastChunkFrame = d.frame;
+  // The playback worklet ran dry inside a response: where on the context timeline.
+  if (d && d.type === 'underrun' && typeof d.frame === 'number') {
+    const ctx = tap.context;
+    events.push({ type: 'underrun', perf: at, responseId: d.id, frameTime: ctx ? d.frame / ctx.sampleRate : undefined });
+  }
 }
 
 if (!light) instrument();
@@ -204,22 +247,7 @@ WebSocket.prototype.send = function (this: WebSocket, data: any) {
   const t0 = performance.now();
   const result = wsSend.call(this, data);
   const t1 = performance.now();
-  if (typeof data === 'string') {
-    const type = TYPE.exec(data.slice(0, 120))?.[1] ?? '?';
-    sent[type] = (sent[type] ?? 0) + 1;
-    if (type === 'input_audio_buffer.append') {
-      if (sent[type] === 1) appendedSamples = 0;
-      const b64 = /"audio"\s*:\s*"([^"]*)"/.exec(data)?.[1] ?? '';
-      appends.push([appendedSamples, t0]);
-      if (appends.length > 2000) appends.splice(0, 500);
-      appendedSamples += base64Samples(b64);
-      const ctx = tap.context as AudioContext | undefined;
-      if (ctx && lastChunkFrame !== undefined) handoff.push(((ctx.currentTime * ctx.sampleRate - lastChunkFrame) / ctx.sampleRate) * 1000);
-      lastChunkFrame = undefined;
-    } else {
-      events.push({ type: `sent:${type}`, perf: t0, out: outputTime(t0) });
-    }
-  }
+  if (typeof data === 'string') clientFrame(data, t0);
   overhead += performance.now() - t1;
   return result;
 };
@@ -230,16 +258,19 @@ Object.defineProperty(MessagePort.prototype, 'onmessage', {
   ...portOnmessage,
   set(this: MessagePort, fn: ((ev: MessageEvent) => unknown) | null) {
     portOnmessage.set!.call(this, fn && function (this: MessagePort, ev: MessageEvent) {
-      const d = ev.data as { type?: string; frame?: number; id?: string } | undefined;
-      if (d && d.type === 'chunk' && typeof d.frame === 'number') lastChunkFrame = d.frame;
-      // The playback worklet ran dry inside a response: where on the context timeline.
-      if (d && d.type === 'underrun' && typeof d.frame === 'number') {
-        const ctx = tap.context;
-        events.push({ type: 'underrun', perf: performance.now(), responseId: d.id, frameTime: ctx ? d.frame / ctx.sampleRate : undefined });
-      }
+      portMessage(ev.data as PortData | undefined, performance.now());
       return fn.call(this, ev);
     });
   },
+});
+
+// --- Worker: the element's engine (socket, worklet ports) runs in one ----------------------
+installWorkerProbe(window, (rec) => {
+  const t0 = performance.now();
+  if (rec.k === 'in') serverFrame(rec.data, rec.t);
+  else if (rec.k === 'out') clientFrame(rec.data, rec.t);
+  else portMessage(rec, rec.t);
+  overhead += performance.now() - t0;
 });
 
 // --- ScriptProcessor (only the tap uses one): time its callbacks as overhead -----------------

@@ -19,8 +19,8 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Context, Next } from 'koa';
-import { createRelay, createTokenHandler, listenSimulator } from '../../src/server/index.ts';
-import type { ListeningSimulator } from '../../src/server/index.ts';
+import { createRelay, createTokenHandler } from '../../src/server/index.ts';
+import { listenSimulator, type ListeningSimulator } from '../../src/server/simulator/index.ts';
 import type { ResponseTiming, TurnRecord } from '../../src/server/simulator/index.ts';
 
 const UPSTREAM_KEY = 'e2e-upstream-key';

@@ -8,17 +8,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 
-export type PuppetCommand =
-  | { op: 'send'; conn?: number; frame?: unknown; raw?: string }
-  | { op: 'close'; conn?: number; code?: number; reason?: string }
-  | { op: 'drop'; conn?: number }
-  | { op: 'reject-next'; status: number; count?: number };
+import type { PuppetCommand, PuppetEvent } from './puppet-protocol.ts';
 
-export type PuppetEvent =
-  | { ev: 'open'; conn: number; url: string }
-  | { ev: 'frame'; conn: number; data: string }
-  | { ev: 'close'; conn: number; code: number; reason: string }
-  | { ev: 'rejected'; status: number; url: string };
+export type { PuppetCommand, PuppetEvent };
 
 interface Stage {
   control?: WebSocket;
@@ -67,7 +59,7 @@ export function attachPuppetServer(server: Server): void {
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         const conn = s.targets.push(ws) - 1;
-        emit(s, { ev: 'open', conn, url: req.url ?? '' });
+        emit(s, { ev: 'open', conn, url: req.url ?? '', ...(req.headers.origin ? { origin: req.headers.origin } : {}) });
         ws.on('message', (data) => emit(s, { ev: 'frame', conn, data: String(data) }));
         ws.on('close', (code, reason) => emit(s, { ev: 'close', conn, code, reason: String(reason) }));
       });
@@ -81,8 +73,27 @@ export function attachPuppetServer(server: Server): void {
     }
     const target = s.targets[cmd.conn ?? s.targets.length - 1];
     if (!target) return;
+    if (cmd.op === 'stream') {
+      stream(target, cmd.frames, cmd.intervalMs, cmd.leadMs ?? 0);
+      return;
+    }
     if (cmd.op === 'send') target.send(cmd.raw ?? JSON.stringify(cmd.frame));
     else if (cmd.op === 'close') target.close(cmd.code ?? 1000, cmd.reason ?? '');
     else if (cmd.op === 'drop') target.terminate();
   }
+}
+
+/** Paces frames against the clock (not against the previous send), so a late timer catches up. */
+function stream(target: WebSocket, frames: unknown[], intervalMs: number, leadMs: number): void {
+  const start = performance.now();
+  let next = 0;
+  const pump = () => {
+    const now = performance.now() - start;
+    while (next < frames.length && next * intervalMs - leadMs <= now) {
+      if (target.readyState !== target.OPEN) return;
+      target.send(JSON.stringify(frames[next++]));
+    }
+    if (next < frames.length) setTimeout(pump, Math.max(1, next * intervalMs - leadMs - now));
+  };
+  pump();
 }

@@ -1,6 +1,6 @@
 // Browser side of the puppet server (see puppet-server.ts): script a real WebSocket server
 // from a test, and await what the client under test sends.
-import type { PuppetCommand, PuppetEvent } from './puppet-server.ts';
+import type { PuppetCommand, PuppetEvent } from './puppet-protocol.ts';
 
 type Waiter = { match: (e: PuppetEvent) => boolean; resolve: (e: PuppetEvent) => void };
 
@@ -89,6 +89,11 @@ export class Puppet {
 
   drop(): void {
     this.command({ op: 'drop' });
+  }
+
+  /** Streams frames paced in real time (frame k at k·intervalMs), up to leadMs ahead. */
+  stream(frames: unknown[], intervalMs: number, leadMs = 0, conn?: number): void {
+    this.command({ op: 'stream', frames, intervalMs, leadMs, ...(conn === undefined ? {} : { conn }) });
   }
 
   rejectNext(status: number, count = 1): void {

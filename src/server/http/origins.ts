@@ -2,8 +2,11 @@
 // configures one list. Origins are compared in their serialized form (scheme://host[:port]).
 import type { IncomingMessage } from 'node:http';
 
-/** A fixed list of origins ("https://example.com"), or a check that sees the request too. */
-export type AllowedOrigins = readonly string[] | ((origin: string, req: IncomingMessage) => boolean);
+/**
+ * A fixed list of origins ("https://example.com"), or a check that sees the request too
+ * (a node:http IncomingMessage, or a web Request for createFetchTokenHandler).
+ */
+export type AllowedOrigins<Req = IncomingMessage> = readonly string[] | ((origin: string, req: Req) => boolean);
 
 /** Normalizes "https://Example.com:443/" to "https://example.com"; undefined when not an origin. */
 export function normalizeOrigin(value: string): string | undefined {
@@ -18,7 +21,7 @@ export function normalizeOrigin(value: string): string | undefined {
 }
 
 /** Builds the predicate once; list entries are normalized so trailing slashes or case do not matter. */
-export function originMatcher(allowed: AllowedOrigins): (origin: string, req: IncomingMessage) => boolean {
+export function originMatcher<Req = IncomingMessage>(allowed: AllowedOrigins<Req>): (origin: string, req: Req) => boolean {
   if (typeof allowed === 'function') return allowed;
   const set = new Set<string>();
   for (const entry of allowed) {

@@ -4,6 +4,21 @@
 import WebSocket from 'ws';
 import { RELAY_CLOSE, WS_CLOSE, forwardCloseCode } from './close-codes.ts';
 import { relayErrorFrame, type RelayErrorCode } from './error-frame.ts';
+import type { PipeCounts, PipeEnd, UpstreamFailure } from './pipe-types.ts';
+
+export type { PipeCounts, PipeEnd, UpstreamFailure } from './pipe-types.ts';
+
+/** A browser frame as ws delivered it. */
+export interface ClientFrame {
+  data: Buffer;
+  binary: boolean;
+}
+
+/** Rewrites or refuses frames of a server-held agent's session (agent-gate.ts). */
+export interface FrameGate {
+  up(data: Buffer): { send: string[] } | { refuse: string; param?: string };
+  down(data: Buffer): string | undefined;
+}
 
 export interface PipeOptions {
   /** Full upstream URL including the real api_key. Never logged. */
@@ -13,24 +28,10 @@ export interface PipeOptions {
   connectTimeoutMs: number;
   /** Client frames held while upstream connects; beyond this the session closes 1009. */
   maxPendingBytes: number;
-}
-
-/** Why no upstream session came about: refused key, other 4xx, network/5xx, deadline. */
-export type UpstreamFailure = 'auth' | 'rejected' | 'unreachable' | 'timeout';
-
-/** How a session ended, for stats and logs (never contains credentials). */
-export interface PipeEnd {
-  /** Code sent to (or received from) the browser. */
-  code: number;
-  reason: string;
-  /** Set when the relay could not reach or was refused by upstream. */
-  upstreamFailure?: UpstreamFailure;
-  /** HTTP status of a refused upstream upgrade. */
-  upstreamStatus?: number;
-  framesUp: number;
-  framesDown: number;
-  bytesUp: number;
-  bytesDown: number;
+  /** Frames the browser sent before the pipe started (while the relay checked limits). */
+  initialFrames?: ClientFrame[];
+  /** Set for server-held agents: client frames are checked and rebuilt, not piped verbatim. */
+  gate?: FrameGate;
 }
 
 /** ws error codes → the close code ws sends for them (oversized frame, invalid UTF-8). */
@@ -55,14 +56,6 @@ export function rejectClient(client: WebSocket, code: number, errorCode: RelayEr
   if (client.readyState !== WebSocket.OPEN) return;
   client.send(relayErrorFrame(errorCode, message, param));
   client.close(code, closeReason(`relay: ${message}`));
-}
-
-/** Live frame/byte counters of one session. */
-export interface PipeCounts {
-  framesUp: number;
-  framesDown: number;
-  bytesUp: number;
-  bytesDown: number;
 }
 
 /**
@@ -122,10 +115,8 @@ export function startPipe(client: WebSocket, options: PipeOptions, onEnd: (end: 
     if (to.bufferedAmount > HIGH_WATER && !from.isPaused) from.pause();
   }
 
-  client.on('message', (data: Buffer, binary: boolean) => {
-    if (ending) return;
-    counts.framesUp++;
-    counts.bytesUp += data.length;
+  /** Towards upstream: now when open, else queued in order until it opens. */
+  function sendUp(data: Buffer, binary: boolean): void {
     if (upstream.readyState === WebSocket.OPEN) {
       forward(client, upstream, data, binary);
     } else if (upstream.readyState === WebSocket.CONNECTING) {
@@ -141,7 +132,24 @@ export function startPipe(client: WebSocket, options: PipeOptions, onEnd: (end: 
       }
       pending.push({ data, binary });
     }
-  });
+  }
+
+  function onClientFrame(data: Buffer, binary: boolean): void {
+    if (ending) return;
+    counts.framesUp++;
+    counts.bytesUp += data.length;
+    if (!options.gate) return sendUp(data, binary);
+    const verdict = options.gate.up(data);
+    if ('refuse' in verdict) {
+      // Like Hydra's own errors: reported, and the session goes on.
+      if (client.readyState === WebSocket.OPEN) client.send(relayErrorFrame('invalid_request_error', verdict.refuse, verdict.param));
+      return;
+    }
+    for (const text of verdict.send) sendUp(Buffer.from(text), false);
+  }
+
+  client.on('message', onClientFrame);
+  for (const frame of options.initialFrames ?? []) onClientFrame(frame.data, frame.binary);
 
   upstream.on('open', () => {
     opened = true;
@@ -156,7 +164,9 @@ export function startPipe(client: WebSocket, options: PipeOptions, onEnd: (end: 
     if (ending || client.readyState !== WebSocket.OPEN) return;
     counts.framesDown++;
     counts.bytesDown += data.length;
-    forward(upstream, client, data, binary);
+    const replaced = options.gate?.down(data);
+    if (replaced !== undefined) forward(upstream, client, Buffer.from(replaced), false);
+    else forward(upstream, client, data, binary);
   });
 
   // Hydra answers a bad api_key with HTTP 401 instead of 101: the one case the browser

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { DEFAULT_MODEL, DEPRECATED_MODELS, errorFrame, isModel, MODELS } from '../../protocol/index.ts';
+import { DEFAULT_MODEL, DEPRECATED_MODELS, errorFrame, isModel, MODELS, WS_CLOSE } from '../../protocol/index.ts';
 import { SimSession } from './session.ts';
 import { warmUpSynthesis } from '../tts/synthesis-thread.ts';
 import { serverEventId } from './ids.ts';
@@ -76,7 +76,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         const data = JSON.stringify(errorFrame(serverEventId(), { code: 'server_full', message: `server at capacity (${resolved.maxSessions} sessions); retry later` }));
         ws.send(data);
         resolved.onFrame?.({ direction: 'sent', data, binary: false });
-        ws.close(1013, 'server at capacity');
+        ws.close(WS_CLOSE.TRY_AGAIN_LATER, 'server at capacity');
         return;
       }
       const session = new SimSession(ws, model, host);
@@ -92,7 +92,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     async close() {
       closing = true;
       const clients = [...wss.clients];
-      for (const s of [...sessions]) s.close(1001, 'simulator shutting down');
+      for (const s of [...sessions]) s.close(WS_CLOSE.GOING_AWAY, 'simulator shutting down');
       await Promise.all(
         clients.map(
           (ws) =>
@@ -103,7 +103,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
                 clearTimeout(t);
                 resolve();
               });
-              if (ws.readyState === ws.OPEN) ws.close(1001, 'simulator shutting down');
+              if (ws.readyState === ws.OPEN) ws.close(WS_CLOSE.GOING_AWAY, 'simulator shutting down');
             }),
         ),
       );

@@ -20,6 +20,7 @@ import {
   errorFrame,
   parseClientFrame,
   serverFrame,
+  WS_CLOSE,
   type AppliedSession,
   type ClientFrame,
   type ClientFrameOf,
@@ -161,7 +162,7 @@ export class SimSession implements SessionContext {
     }
     try {
       this.error('internal_error', `internal error: ${error.message.slice(0, 200)}; the session is closed`);
-      this.close(1011, 'internal error');
+      this.close(WS_CLOSE.INTERNAL_ERROR, 'internal error');
     } catch {
       this.cleanup();
       this.ws.terminate();
@@ -180,7 +181,7 @@ export class SimSession implements SessionContext {
     this.idleTimer = setTimeout(
       () =>
         this.guard(() => {
-          if (performance.now() - this.lastActivity >= idle - 1) this.close(1000, 'idle timeout');
+          if (performance.now() - this.lastActivity >= idle - 1) this.close(WS_CLOSE.NORMAL, 'idle timeout');
           else this.armIdle();
         }),
       Math.min(MAX_TIMER_MS, Math.max(0, left)),
@@ -387,7 +388,7 @@ export class SimSession implements SessionContext {
 
   private fail(message: string): void {
     this.error('internal_error', message);
-    this.close(1011, 'internal error');
+    this.close(WS_CLOSE.INTERNAL_ERROR, 'internal error');
   }
 
   private cleanup(): void {

@@ -1,79 +1,62 @@
-// The token endpoint: POST → {"token", "url"}. The browser calls it same-origin (or with
-// CORS from an allowed origin) right before opening the relay socket.
+// The token endpoint for node:http (and Express, Fastify's raw req/res, …): POST → {"token",
+// "url"}. The browser calls it same-origin (or with CORS from an allowed origin) right
+// before opening the relay socket. The decisions live in service.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../http/json.ts';
-import { originMatcher, requestOrigin, type AllowedOrigins } from '../http/origins.ts';
-import { assertSecret, mintToken, type Secret } from './tokens.ts';
+import { requestOrigin } from '../http/origins.ts';
+import { BODY_TOO_LARGE, MAX_BODY_BYTES, createTokenService, type TokenOptions } from './service.ts';
 
-export interface TokenHandlerOptions {
-  /** HMAC secret shared with the relay (32 random bytes recommended). */
-  secret: Secret;
-  /** Origins allowed to obtain tokens. The token is bound to the requesting origin. */
-  allowedOrigins: AllowedOrigins;
-  /** Token lifetime; it only has to cover the gap between fetch and connect. Default 60. */
-  ttlSeconds?: number;
-  /**
-   * The relay's WebSocket URL returned as `url` (absolute ws(s):// or a path such as
-   * "/hydra", which the widget resolves against the page). Default "/hydra".
-   */
-  relayUrl?: string | ((req: IncomingMessage) => string);
-  /** Bind tokens to one model (the relay then refuses other `?model=` values). */
-  model?: string | ((req: IncomingMessage) => string | undefined);
-  /** Clock in ms, for tests. */
-  now?: () => number;
+export interface TokenHandlerOptions extends TokenOptions<IncomingMessage> {
+  /** Client IP for the rate limit. Default: the socket's address (set this behind a proxy). */
+  clientIp?: (req: IncomingMessage) => string | undefined;
 }
 
-/** Headers a CORS preflight may ask for; anything else is not needed to fetch a token. */
-const ALLOWED_REQUEST_HEADERS = 'content-type, accept, authorization';
+/** Reads at most MAX_BODY_BYTES; past that the rest is drained (keep-alive stays usable). */
+function readBody(req: IncomingMessage): Promise<string | typeof BODY_TOO_LARGE> {
+  // Behind a body parser (express.json()) the stream is already consumed: use its result.
+  const parsed = (req as { body?: unknown }).body;
+  if (parsed !== undefined && parsed !== null) {
+    const text = typeof parsed === 'string' ? parsed : Buffer.isBuffer(parsed) ? parsed.toString('utf8') : JSON.stringify(parsed);
+    return Promise.resolve(Buffer.byteLength(text) > MAX_BODY_BYTES ? BODY_TOO_LARGE : text === '{}' ? '' : text);
+  }
+  if (req.readableEnded) return Promise.resolve('');
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? BODY_TOO_LARGE : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(''));
+  });
+}
 
 /**
  * Creates a `(req, res)` handler for the token endpoint. Mount it on the path the widget's
  * `token-endpoint` attribute names. Answers:
  * - POST from an allowed Origin: 200 `{token, url}`, `Cache-Control: no-store`
  * - OPTIONS (CORS preflight) from an allowed Origin: 204 with the CORS headers
- * - missing or disallowed Origin: 403 `{error}`; any other method: 405 `{error}`
+ * - missing or disallowed Origin: 403; other methods: 405; over the rate limit: 429 with
+ *   Retry-After; a bad `{"agent"}` body: 400 / 404 — all with a JSON `{error}` reason
  */
-export function createTokenHandler(options: TokenHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  assertSecret(options.secret);
-  const ttlSeconds = options.ttlSeconds ?? 60;
-  if (!(ttlSeconds > 0)) throw new RangeError('ttlSeconds must be > 0');
-  const isAllowed = originMatcher(options.allowedOrigins);
-  const relayUrl = options.relayUrl ?? '/hydra';
-
-  return (req, res) => {
-    // The body is never needed; drain it so keep-alive connections stay usable.
-    req.resume();
-    const method = req.method ?? 'GET';
-    if (method !== 'POST' && method !== 'OPTIONS') {
-      sendJson(res, 405, { error: 'method not allowed: POST a request to obtain a token' }, { allow: 'POST, OPTIONS' });
-      return;
-    }
-    const origin = requestOrigin(req);
-    // Browsers send Origin on every POST and preflight; its absence means a non-browser
-    // client, which has no business holding a browser token.
-    if (!origin || !isAllowed(origin, req)) {
-      sendJson(res, 403, { error: origin ? `origin ${origin} is not allowed` : 'missing or invalid Origin header' }, { vary: 'Origin' });
-      return;
-    }
-    const cors = { 'access-control-allow-origin': origin, vary: 'Origin' };
-    if (method === 'OPTIONS') {
-      res.writeHead(204, {
-        ...cors,
-        'access-control-allow-methods': 'POST',
-        'access-control-allow-headers': ALLOWED_REQUEST_HEADERS,
-        'access-control-max-age': '600',
-        'cache-control': 'no-store',
-      });
-      res.end();
-      return;
-    }
+export function createTokenHandler(options: TokenHandlerOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const service = createTokenService(options, 'createTokenHandler');
+  const clientIp = options.clientIp ?? ((req: IncomingMessage) => req.socket.remoteAddress);
+  return async (req, res) => {
     try {
-      const model = typeof options.model === 'function' ? options.model(req) : options.model;
-      const token = mintToken({ secret: options.secret, origin, ttlSeconds, model, now: options.now });
-      const url = typeof relayUrl === 'function' ? relayUrl(req) : relayUrl;
-      sendJson(res, 200, { token, url }, cors);
+      const answer = await service(req, { method: req.method ?? 'GET', origin: requestOrigin(req), ip: clientIp(req), readBody: () => readBody(req) });
+      // The body is never needed when refused early; drain it so keep-alive connections stay usable.
+      if (!req.readableEnded) req.resume();
+      if (answer.body === undefined) {
+        res.writeHead(answer.status, answer.headers);
+        res.end();
+      } else {
+        sendJson(res, answer.status, answer.body, answer.headers);
+      }
     } catch {
-      sendJson(res, 500, { error: 'could not mint a token' }, cors);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
     }
   };
 }

@@ -1,5 +1,7 @@
 // Token endpoint and relay tokens (see docs/SERVER.md).
 export { createTokenHandler, type TokenHandlerOptions } from './handler.ts';
+export { createFetchTokenHandler, type FetchTokenHandlerOptions } from './fetch-handler.ts';
+export type { TokenOptions } from './service.ts';
 export {
   mintToken,
   verifyToken,

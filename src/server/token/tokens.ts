@@ -1,7 +1,7 @@
 // Relay tokens: short-lived, single-purpose, bound to one browser origin.
 //
 // Format: "hv1.<payload>.<signature>", both parts base64url. The payload is JSON
-// {purpose, origin, exp, jti, model?}; the signature is HMAC-SHA256 over "hv1.<payload>"
+// {purpose, origin, exp, jti, model?, agent?}; the signature is HMAC-SHA256 over "hv1.<payload>"
 // with the server secret. Not a JWT on purpose: one fixed algorithm, nothing for a caller
 // to negotiate, and a prefix that makes the version explicit.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -18,6 +18,8 @@ export interface TokenPayload {
   exp: number;
   jti: string;
   model?: string;
+  /** The server-held agent this token opens (see createTokenHandler's `agents`). */
+  agent?: string;
 }
 
 export type Secret = string | Uint8Array;
@@ -29,6 +31,8 @@ export interface MintOptions {
   ttlSeconds?: number;
   /** Bind the token to one `?model=`; the relay refuses any other. */
   model?: string;
+  /** Name the server-held agent the relay configures the session with. */
+  agent?: string;
   /** Clock in ms (tests inject one). Default Date.now. */
   now?: () => number;
 }
@@ -75,6 +79,7 @@ export function mintToken(options: MintOptions): string {
     jti: randomBytes(12).toString('base64url'),
   };
   if (options.model !== undefined) payload.model = options.model;
+  if (options.agent !== undefined) payload.agent = options.agent;
   const body = `${VERSION}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   return `${body}.${sign(options.secret, body).toString('base64url')}`;
 }
@@ -106,6 +111,7 @@ export function verifyToken(token: unknown, options: VerifyOptions): VerifyResul
     return reject('malformed', 'token payload malformed');
   }
   if (payload.model !== undefined && typeof payload.model !== 'string') return reject('malformed', 'token payload malformed');
+  if (payload.agent !== undefined && typeof payload.agent !== 'string') return reject('malformed', 'token payload malformed');
   if (payload.purpose !== TOKEN_PURPOSE) return reject('wrong_purpose', 'token not minted for the relay');
   const nowSeconds = (options.now ?? Date.now)() / 1000;
   if (nowSeconds >= payload.exp) return reject('expired', 'token expired');

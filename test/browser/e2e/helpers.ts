@@ -296,7 +296,8 @@ export function installWorkletTap(win: Window & typeof globalThis): WorkletTap {
   win.AudioNode.prototype.connect = function (this: AudioNode, ...args: unknown[]) {
     const result = originalConnect.apply(this, args);
     const target = args[0];
-    if (target instanceof win.AudioDestinationNode && this !== tapNode) {
+    // The tap follows the page's first AudioContext; a later one (a retry) is not recorded.
+    if (target instanceof win.AudioDestinationNode && this !== tapNode && (!tap.context || tap.context === this.context)) {
       void recorderFor(this.context as AudioContext).then((node) => originalConnect.call(this, node));
     }
     return result;

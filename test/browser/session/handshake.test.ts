@@ -181,6 +181,7 @@ describe('HydraSession handshake', () => {
     void session.start();
     await handshake(puppet, session);
     session.appendAudio(new Int16Array(320).fill(1));
+    puppet.send({ type: 'response.created', event_id: sv(), response: { id: 'r' } });
     puppet.send({ type: 'response.output_audio.delta', event_id: sv(), response_id: 'r', delta: btoa('\u0001\u0000\u0002\u0000') });
     await nextEvent(session, 'audio');
     const frames = of('frame');

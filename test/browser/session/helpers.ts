@@ -3,23 +3,28 @@
 // sent everything it was going to.
 import { HydraSession } from '../../../src/session/index.ts';
 import type { HydraSessionEventMap, HydraSessionOptions, SessionTimers } from '../../../src/session/index.ts';
-import type { Puppet } from '../../support/puppet.ts';
+import { Puppet } from '../../support/puppet.ts';
 
 /** Manual clock: timers fire only inside advance(). */
 export class FakeTimers implements SessionTimers {
-  now = 0;
+  time = 0;
+  /** Timers scheduled so far. */
+  scheduled = 0;
   private seq = 0;
   private queue = new Map<number, { at: number; delay: number; fn: () => void }>();
 
   setTimeout = (fn: () => void, ms: number): unknown => {
     const id = ++this.seq;
-    this.queue.set(id, { at: this.now + Math.max(0, ms), delay: ms, fn });
+    this.scheduled++;
+    this.queue.set(id, { at: this.time + Math.max(0, ms), delay: ms, fn });
     return id;
   };
 
   clearTimeout = (handle: unknown): void => {
     this.queue.delete(handle as number);
   };
+
+  now = (): number => this.time;
 
   /** Delays of the timers still pending, in scheduling order. */
   delays(): number[] {
@@ -32,16 +37,16 @@ export class FakeTimers implements SessionTimers {
 
   /** Moves the clock forward, firing due timers in order (also ones scheduled meanwhile). */
   advance(ms: number): void {
-    const end = this.now + ms;
+    const end = this.time + ms;
     for (;;) {
       let next: [number, { at: number; fn: () => void }] | undefined;
       for (const entry of this.queue) if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
       if (!next) break;
       this.queue.delete(next[0]);
-      this.now = next[1].at;
+      this.time = next[1].at;
       next[1].fn();
     }
-    this.now = end;
+    this.time = end;
   }
 }
 
@@ -75,14 +80,14 @@ export interface Harness {
 }
 
 const ALL_EVENTS: (keyof HydraSessionEventMap)[] = [
-  'state', 'session', 'warning', 'turn-start', 'turn-end', 'turn-discarded', 'response-start', 'response-end',
+  'state', 'session', 'warning', 'turn-start', 'turn-end', 'turn-discarded', 'response-start', 'response-end', 'playback-end',
   'audio', 'audio-done', 'barge-in', 'tool-call', 'error', 'reconnecting', 'frame',
 ];
 
 /** A session on fake timers and a fixed random, with every event recorded. */
 export function harness(puppet: Puppet, options: Partial<HydraSessionOptions> = {}): Harness {
   const timers = new FakeTimers();
-  const session = new HydraSession({ url: puppet.url, config: {}, timers, random: () => 0.5, ...options });
+  const session = new HydraSession({ url: puppet.url, config: {}, timers, random: () => 0.5, wireLog: true, ...options });
   const events: { type: string; detail: any }[] = [];
   for (const type of ALL_EVENTS) session.addEventListener(type, (e) => events.push({ type, detail: e.detail }));
   return {
@@ -91,6 +96,28 @@ export function harness(puppet: Puppet, options: Partial<HydraSessionOptions> = 
     events,
     of: (type) => events.filter((e) => e.type === type).map((e) => e.detail),
   };
+}
+
+/** A puppet server per test; sessions made with `make()` are stopped after it. */
+export function puppetFixture(): { puppet: Puppet; make(options?: Partial<HydraSessionOptions>): Harness } {
+  let sessions: HydraSession[] = [];
+  const fx = {
+    puppet: undefined as unknown as Puppet,
+    make(options: Partial<HydraSessionOptions> = {}) {
+      const h = harness(fx.puppet, options);
+      sessions.push(h.session);
+      return h;
+    },
+  };
+  mocha.beforeEach(async () => {
+    fx.puppet = await Puppet.create();
+    sessions = [];
+  });
+  mocha.afterEach(() => {
+    for (const s of sessions) s.stop();
+    fx.puppet.dispose();
+  });
+  return fx;
 }
 
 /** Resolves with the next event of a type (optionally matching); rejects after a guard time. */

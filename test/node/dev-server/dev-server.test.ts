@@ -212,4 +212,58 @@ describe('dev server setup', () => {
     assert.equal((await client.closed).code, 1001);
     rmSync(root, { recursive: true, force: true });
   });
+
+  it('serves the concierge agent: its token opens a session configured by the server', async () => {
+    const dev = await startDevServer({ port: 0, upstream: 'simulator' });
+    const origin = `http://127.0.0.1:${dev.port}`;
+    try {
+      const res = await http(`http://127.0.0.1:${dev.port}/api/hydra-token`, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/json' },
+        body: '{"agent":"concierge"}',
+      });
+      assert.equal(res.status, 200);
+      const { token, url } = JSON.parse(res.body);
+      const client = connect(url, { model: 'hydra-v1.1', api_key: token }, origin);
+      assert.equal(json(await client.frame(1)).type, 'session.created');
+      client.ws.send('{"type":"session.configure","session":{"voice":"zoe"}}');
+      const configured = json(await client.frame(2));
+      assert.equal(configured.type, 'session.configured');
+      assert.equal(configured.session.voice, 'maya');
+      client.ws.close();
+      await client.closed;
+    } finally {
+      await dev.close();
+    }
+  });
+
+  it('reads HYDRA_ALLOWED_ORIGINS and the limit variables, refusing malformed values clearly', async () => {
+    const saved = { ...process.env };
+    try {
+      process.env.HYDRA_ALLOWED_ORIGINS = 'https://a.example, https://B.example:443/';
+      process.env.HYDRA_TOKEN_RATE_LIMIT = '2';
+      const dev = await startDevServer({ port: 0, upstream: 'simulator' });
+      try {
+        const post = (origin: string) => http(`http://127.0.0.1:${dev.port}/api/hydra-token`, { method: 'POST', headers: { origin } });
+        assert.equal((await post('https://a.example')).status, 200);
+        assert.equal((await post('https://b.example')).status, 200, 'entries are normalized');
+        assert.equal((await post('https://a.example')).status, 429, 'HYDRA_TOKEN_RATE_LIMIT=2');
+      } finally {
+        await dev.close();
+      }
+      process.env.HYDRA_ALLOWED_ORIGINS = 'www.example.com';
+      await assert.rejects(startDevServer({ port: 0, upstream: 'simulator' }), /HYDRA_ALLOWED_ORIGINS: "www.example.com" is not an http\(s\) origin/);
+      process.env.HYDRA_ALLOWED_ORIGINS = '';
+      process.env.HYDRA_TOKEN_RATE_LIMIT = 'lots';
+      await assert.rejects(startDevServer({ port: 0, upstream: 'simulator' }), /HYDRA_TOKEN_RATE_LIMIT must be a positive integer \(got "lots"\)/);
+      process.env.HYDRA_TOKEN_RATE_LIMIT = '';
+      process.env.REDIS_URL = 'redis://:pw-xyz@127.0.0.1:1';
+      await assert.rejects(startDevServer({ port: 0, upstream: 'simulator' }), (e: Error) => /cannot connect to Redis/.test(e.message) && !e.message.includes('pw-xyz'));
+    } finally {
+      for (const k of ['HYDRA_ALLOWED_ORIGINS', 'HYDRA_TOKEN_RATE_LIMIT', 'REDIS_URL']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
+  });
 });

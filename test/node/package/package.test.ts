@@ -72,13 +72,13 @@ el.addEventListener('hydra-turn-end', (e) => e.detail.nope.toFixed());
     const decl = manifest.modules.flatMap((m: any) => m.declarations ?? []).find((d: any) => d.tagName === 'hydra-voice');
     assert.ok(decl, 'hydra-voice is declared');
     const names = (list: any[] | undefined) => (list ?? []).map((x) => x.name).sort();
-    for (const attr of ['token-endpoint', 'url', 'model', 'voice', 'persona', 'speaks-first', 'muted', 'state']) {
+    for (const attr of ['token-endpoint', 'url', 'model', 'voice', 'persona', 'speaks-first', 'muted', 'state', 'worklet-url', 'worker-url']) {
       assert.ok(names(decl.attributes).includes(attr), `attribute ${attr}`);
     }
     assert.ok(!names(decl.attributes).some((n: string) => n.startsWith('_')), 'no private state in the manifest');
     assert.deepEqual(names(decl.events), [
-      'hydra-error', 'hydra-frame', 'hydra-response-end', 'hydra-response-start', 'hydra-session',
-      'hydra-state', 'hydra-tool-call', 'hydra-turn-end', 'hydra-turn-start',
+      'hydra-error', 'hydra-frame', 'hydra-playback-end', 'hydra-reconnecting', 'hydra-response-end', 'hydra-response-start',
+      'hydra-session', 'hydra-state', 'hydra-tool-call', 'hydra-turn-end', 'hydra-turn-start',
     ]);
     for (const part of ['button', 'status', 'visualizer', 'error', 'retry']) assert.ok(names(decl.cssParts).includes(part), `part ${part}`);
     for (const prop of ['--hydra-accent', '--hydra-size', '--hydra-radius', '--hydra-input-level', '--hydra-output-level']) {

@@ -61,9 +61,9 @@ describe('relay limits', () => {
     }
   });
 
-  it('one session per token by default; the slot frees when the session ends', async () => {
+  it('reusable tokens (singleUseTokens: false): one session per token at a time; the slot frees when the session ends', async () => {
     const upstream = await startUpstream();
-    const fx = await startRelay({ upstreamUrl: upstream.url });
+    const fx = await startRelay({ upstreamUrl: upstream.url, singleUseTokens: false });
     try {
       const t = token();
       const first = connect(fx.url, { api_key: t });
@@ -93,7 +93,7 @@ describe('relay limits', () => {
 
   it('maxSessionsPerToken above 1 allows that many', async () => {
     const upstream = await startUpstream();
-    const fx = await startRelay({ upstreamUrl: upstream.url, maxSessionsPerToken: 2 });
+    const fx = await startRelay({ upstreamUrl: upstream.url, maxSessionsPerToken: 2, singleUseTokens: false });
     try {
       const t = token();
       const a = connect(fx.url, { api_key: t });

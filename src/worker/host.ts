@@ -1,0 +1,129 @@
+// The engine: a HydraSession (transport + conversation) and the audio router, driven by
+// ToEngine messages and reporting FromEngine messages. It runs in a dedicated Worker
+// (runWorkerHost) or, when no worker can start, on the page's main thread (the client
+// creates it directly). Either way the page sees the same messages.
+import { toErrorDetail } from '../protocol/errors.ts';
+import { HydraSession } from '../session/session.ts';
+import type { SessionEventDetails } from '../session/events.ts';
+import type { EngineOptions, EngineStats, EngineThread, ForwardedEvent, FromEngine, ToEngine } from './messages.ts';
+import { PageTokens } from './page-tokens.ts';
+import { AudioRouter } from './router.ts';
+
+/** How often levels (and counters) go to the page: the halo animates at ~25 updates a second. */
+const LEVEL_INTERVAL_MS = 40;
+
+const FORWARDED: readonly ForwardedEvent[] = [
+  'state', 'session', 'warning', 'turn-start', 'turn-end', 'turn-discarded', 'response-start', 'response-end',
+  'playback-end', 'error', 'reconnecting', 'frame',
+];
+
+type Post = (message: FromEngine) => void;
+
+export class EngineHost {
+  private session: HydraSession | undefined;
+  private router: AudioRouter | undefined;
+  private pageTokens: PageTokens | undefined;
+  private levelTimer: ReturnType<typeof setInterval> | undefined;
+  private pendingPorts: ToEngine[] = [];
+  /** Mute may come before start: applied when the session exists. */
+  private muted = false;
+
+  constructor(
+    private readonly thread: EngineThread,
+    private readonly post: Post,
+  ) {}
+
+  handle(m: ToEngine): void {
+    switch (m.type) {
+      case 'start':
+        return this.start(m.options);
+      case 'capture':
+      case 'playback':
+        if (!this.router) this.pendingPorts.push(m);
+        else if (m.type === 'capture') this.router.attachCapture(m.port);
+        else this.router.attachPlayback(m.port);
+        return;
+      case 'stop':
+        this.stop();
+        this.post({ type: 'stopped' });
+        return;
+      case 'mute':
+        this.muted = m.muted;
+        if (this.session) this.session.muted = m.muted;
+        return;
+      case 'tools':
+        return this.session?.updateTools(m.tools);
+      case 'cancel-response':
+        return this.router?.cancelResponse();
+      case 'tool-result':
+        return this.session?.answerToolCall(m.callId, m.result);
+      case 'token-reply':
+        return this.pageTokens?.reply(m.id, m.reply);
+    }
+  }
+
+  stats(): EngineStats {
+    const s = this.session;
+    const r = this.router?.stats ?? { mic: { chunks: 0, lost: 0 }, playback: { underruns: 0, dropped: 0, lastFlushFrame: null } };
+    return {
+      thread: this.thread,
+      sessionState: s?.state ?? 'idle',
+      droppedAudioChunks: s?.droppedAudioChunks ?? 0,
+      droppedLateAudioChunks: s?.droppedLateAudioChunks ?? 0,
+      droppedUnknownAudioChunks: s?.droppedUnknownAudioChunks ?? 0,
+      ...r,
+    };
+  }
+
+  private start({ pageTokens, ...options }: EngineOptions): void {
+    if (this.session) return;
+    if (pageTokens) this.pageTokens = new PageTokens(this.post, options.agent);
+    const session = (this.session = new HydraSession(this.pageTokens ? { ...options, getToken: this.pageTokens.getToken } : options));
+    session.muted = this.muted;
+    const router = (this.router = new AudioRouter(session));
+    for (const name of FORWARDED) {
+      session.addEventListener(name, (e) => this.post({ type: 'event', name, detail: (e as CustomEvent<SessionEventDetails[typeof name]>).detail, stats: this.stats() } as FromEngine));
+    }
+    session.addEventListener('tool-call', (e) => {
+      const { callId, name, arguments: args } = e.detail;
+      this.post({ type: 'tool-call', request: { callId, name, arguments: args }, stats: this.stats() });
+    });
+    for (const m of this.pendingPorts.splice(0)) this.handle(m);
+    this.levelTimer = setInterval(() => {
+      this.post({ type: 'levels', input: router.inputLevel, output: router.outputLevel, stats: this.stats() });
+    }, LEVEL_INTERVAL_MS);
+    session.start().then(
+      () => this.post({ type: 'started', stats: this.stats() }),
+      (e: unknown) => this.post({ type: 'start-failed', error: toErrorDetail(e, 'connection_failed') }),
+    );
+  }
+
+  private stop(): void {
+    clearInterval(this.levelTimer);
+    this.levelTimer = undefined;
+    this.session?.stop();
+    this.router?.close();
+    this.session = undefined;
+    this.router = undefined;
+    this.pageTokens = undefined;
+  }
+}
+
+/** Structural type of a DedicatedWorkerGlobalScope (the DOM lib has no worker globals). */
+interface WorkerScope {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent) => void) | null;
+}
+
+/** True inside a dedicated worker (where the bundled script runs the engine instead of defining the element). */
+export function isWorkerScope(): boolean {
+  const g = globalThis as { WorkerGlobalScope?: abstract new () => unknown };
+  return typeof g.WorkerGlobalScope === 'function' && globalThis instanceof g.WorkerGlobalScope;
+}
+
+/** Runs the engine in this worker: answers the page's messages, says `ready` once. */
+export function runWorkerHost(scope: WorkerScope = globalThis as unknown as WorkerScope): void {
+  const host = new EngineHost('worker', (m) => scope.postMessage(m));
+  scope.onmessage = (e: MessageEvent<ToEngine>) => host.handle(e.data);
+  scope.postMessage({ type: 'ready' } satisfies FromEngine);
+}

@@ -1,0 +1,125 @@
+// A host page that blocks its own main thread (250 ms every 750 ms, then one 1000 ms
+// freeze) during a long reply and continuous mic streaming. With the engine in a worker:
+// no gap in the reply (the playback worklet never ran dry, the output tap hears one
+// unbroken tone exactly as long as the one sent) and no mic audio lost (no hole in the
+// capture sequence, nothing dropped, every chunk sent). The server streams the reply in
+// real time, 600 ms ahead (room for a loaded test server): a page blocked for 1000 ms still
+// starves a main-thread transport.
+// Barge-in too: the user talks over the reply while the page is frozen, and the reply stops
+// before the freeze ends (the flush is decided where the frame arrives).
+// Behaviour, not timing: nothing here waits on or bounds a duration of the client.
+import { expect } from '@open-wc/testing';
+import { installWorkletTap, soundSpan, type WorkletTap } from '../e2e/helpers.ts';
+import type { Puppet } from '../../support/puppet.ts';
+import { connect, openPage, puppetAndPage, sv, toneDelta } from './helpers.ts';
+
+const REPLY_CHUNKS = 300; // 6 s of 20 ms deltas
+const SOUND = 0.01;
+
+/** Busy-waits on this (the page's) main thread. */
+function block(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // the host page's long task
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Longest run of near-silent samples between first and last (a gap in a continuous tone), in frames. */
+function longestSilence(tap: WorkletTap, first: number, last: number): number {
+  const rate = tap.sampleRate;
+  let run = 0;
+  let longest = 0;
+  for (let f = Math.ceil(first * rate); f <= Math.floor(last * rate); f++) {
+    if (Math.abs(tap.at(f)) < 1e-3) longest = Math.max(longest, ++run);
+    else run = 0;
+  }
+  return longest;
+}
+
+describe('a host page that blocks its main thread', function () {
+  this.timeout(60_000);
+  const ctx = puppetAndPage();
+
+  it('loses no mic audio and leaves no gap in the reply (engine in a worker)', async () => {
+    ctx.page = await openPage('<script type="module" src="/src/index.ts"></script>');
+    const { el } = ctx.page;
+    const tap = installWorkletTap(ctx.page.win);
+    const ended = new Promise<CustomEvent>((r) => el.addEventListener('hydra-playback-end', (e) => r(e as CustomEvent), { once: true }));
+    await connect(el, ctx.puppet);
+    expect(el.debugStats?.thread).to.equal('worker');
+    const frames: unknown[] = [{ type: 'response.created', event_id: sv(), response: { id: 'resp_long' } }];
+    for (let i = 0; i < REPLY_CHUNKS; i++) frames.push({ type: 'response.output_audio.delta', event_id: sv(), response_id: 'resp_long', delta: toneDelta() });
+    frames.push({ type: 'response.output_audio.done', event_id: sv(), response_id: 'resp_long' });
+    frames.push({ type: 'response.done', event_id: sv(), response: { id: 'resp_long', status: 'completed', output: [] } });
+    ctx.puppet.stream(frames, 20, 600);
+    await new Promise<void>((resolve) => {
+      const check = () => (el.state === 'speaking' ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    const before = el.debugStats!;
+
+    // The host page at its worst, while the reply plays and the mic streams.
+    for (let i = 0; i < 3; i++) {
+      block(250);
+      await sleep(500);
+    }
+    block(1000);
+
+    const end = (await ended).detail;
+    expect(end).to.deep.equal({ responseId: 'resp_long', interrupted: false });
+    const after = el.debugStats!;
+    // The reply: no underrun in the playback worklet, and at the output one unbroken tone
+    // exactly as long as the 6 s sent (a stall would have stretched it).
+    expect(after.playback.underruns - before.playback.underruns, 'playback underruns during the blocked stretch').to.equal(0);
+    const head = tap.context!.currentTime;
+    await new Promise<void>((resolve) => {
+      const check = () => (tap.head() >= head ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    const heard = soundSpan(tap, 0, Infinity, SOUND)!;
+    expect(heard, 'the reply at the output').to.exist;
+    expect(heard.last - heard.first, 'seconds of reply at the output').to.be.within(5.95, 6.05);
+    // Quanta the audio renderer itself skipped (a loaded machine) are holes in the tap that
+    // read as silence; then the worklet's underrun count above is the evidence.
+    if (tap.missedQuanta === 0) expect(longestSilence(tap, heard.first, heard.last), 'longest silent run inside the reply (frames)').to.be.below(8);
+    else console.log(`[blocked page] the audio renderer skipped ${tap.missedQuanta} quanta (machine load); silence check skipped`);
+    // The mic: no hole in the capture sequence, nothing dropped after configure, every chunk sent.
+    expect(after.mic.lost, 'capture chunks lost').to.equal(0);
+    expect(after.droppedAudioChunks - before.droppedAudioChunks, 'chunks dropped by the session').to.equal(0);
+    expect(after.mic.chunks - before.mic.chunks, 'chunks captured while the page was blocked').to.be.at.least(100);
+    // Every chunk the engine got after configure reached the server: the N-th append arrives.
+    await ctx.puppet.frame('input_audio_buffer.append', after.mic.chunks - after.droppedAudioChunks - 1, 10_000);
+  });
+
+  it('barge-in stops the reply while the page is still frozen (the flush is decided in the worker)', async () => {
+    ctx.page = await openPage('<script type="module" src="/src/index.ts"></script>');
+    const { el } = ctx.page;
+    const tap = installWorkletTap(ctx.page.win);
+    await connect(el, ctx.puppet);
+    const frames: unknown[] = [{ type: 'response.created', event_id: sv(), response: { id: 'resp_cut' } }];
+    for (let i = 0; i < REPLY_CHUNKS; i++) {
+      // The user talks over the reply 1.5 s in (sent 0.9 s after the stream starts: it runs 600 ms ahead).
+      if (i === 75) frames.push({ type: 'input_audio_buffer.speech_started', event_id: sv(), audio_start_ms: 1500, item_id: 'item_u' });
+      frames.push({ type: 'response.output_audio.delta', event_id: sv(), response_id: 'resp_cut', delta: toneDelta() });
+    }
+    ctx.puppet.stream(frames, 20, 600);
+    await new Promise<void>((resolve) => {
+      const check = () => (el.state === 'speaking' ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    // Frozen from before the barge-in arrives until well after it.
+    block(2000);
+    const frozenUntil = tap.context!.currentTime;
+    const turn = new Promise((r) => el.addEventListener('hydra-turn-start', r, { once: true }));
+    await turn; // the page hears of it only now
+    await new Promise<void>((resolve) => {
+      const check = () => (tap.head() >= frozenUntil + 0.2 ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    const heard = soundSpan(tap, 0, Infinity, SOUND)!;
+    expect(heard, 'the reply at the output').to.exist;
+    expect(heard.last, 'the last audible sample of the reply, against the end of the freeze (context time)').to.be.below(frozenUntil);
+  });
+});
