@@ -6,6 +6,7 @@ export * from './parse.ts';
 export * from './voices.ts';
 export * from './ids.ts';
 export * from './base64.ts';
+export * from './server-frames.ts';
 export * from './close-codes.ts';
 export * from './endpoints.ts';
 export * from './errors.ts';
