@@ -85,6 +85,8 @@ export class EchoGuard {
   declare private talk: number;
   declare private gated: number;
   declare private echoVotes: number;
+  /** Analyses in a row, in state `echo`, where at every lag the mic stayed far below our playback. */
+  declare private quietVotes: number;
   declare private scratchB: Float64Array;
   /** Lag (blocks) of the current run of echo votes. */
   declare private voteLag: number;
@@ -127,6 +129,7 @@ export class EchoGuard {
     this.talk = 0;
     this.gated = 0;
     this.echoVotes = 0;
+    this.quietVotes = 0;
     this.scratchB = new Float64Array(this.windowB);
     this.voteLag = -1;
     this.lastMatch = 0;
@@ -157,6 +160,7 @@ export class EchoGuard {
   relearn(): void {
     this.stateCode = 0;
     this.echoVotes = 0;
+    this.quietVotes = 0;
     this.erl = 0;
     // What the mic heard before the change says nothing about the new path.
     this.micBn.fill(-1);
@@ -337,6 +341,7 @@ export class EchoGuard {
       // Our level comes back at about the same lag, three analyses in a row: an echo. Once
       // the browser is known to cancel, it takes half a second of them.
       this.voteLag = bestD;
+      this.quietVotes = 0;
       if (this.stateCode === 2) {
         // Already an echo: follow the lag; let the loss estimate rise at once but fall only
         // slowly (~2 dB/s), so a window of pauses or double talk cannot open the gate.
@@ -352,9 +357,17 @@ export class EchoGuard {
       // Every lag must have been judged: early in a reply the short lags see our speech
       // before its echo has had time to come back.
       if (lags === this.maxLagB + 1 && loudest < -25) {
-        this.stateCode = 1;
-        this.erl = loudest;
-      }
+        // Once an echo was measured, the loop is not believed gone after one quiet window:
+        // an audio server that stops delivering the mic for a moment (WebKitGTK in the
+        // speakerphone rig, on a loaded machine) looked like a canceller and let the next
+        // reply interrupt itself. It takes ~8 s of our speech without an echo (headphones
+        // plugged in); a route change (relearn) starts over at once.
+        if (this.stateCode !== 2 || ++this.quietVotes >= 384) {
+          this.stateCode = 1;
+          this.erl = loudest;
+          this.quietVotes = 0;
+        }
+      } else if (lags === this.maxLagB + 1) this.quietVotes = 0;
     }
   }
 

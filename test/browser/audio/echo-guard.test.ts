@@ -60,6 +60,8 @@ interface Run {
   echoIn: boolean[];
   states: string[];
   guard: EchoGuard;
+  /** The quantum after this run's last (where a run continuing it starts). */
+  end: number;
 }
 
 /**
@@ -71,7 +73,7 @@ function run(ref: Float32Array, opts: { delayMs?: number; echoDb?: number; user?
   const delay = Math.round(((opts.delayMs ?? 120) * RATE) / 1000);
   const g = opts.echoDb === undefined ? 0 : 10 ** (opts.echoDb / 20);
   const floor = floorNoise(ref.length, opts.seed ?? 99);
-  const base = opts.prev ? opts.prev.gains.length : 0;
+  const base = opts.prev ? opts.prev.end : 0;
   const gains: number[] = [];
   const echoIn: boolean[] = [];
   const states: string[] = [];
@@ -91,7 +93,7 @@ function run(ref: Float32Array, opts: { delayMs?: number; echoDb?: number; user?
     gains[q] = guard.decide((base + q) * Q);
     states.push(guard.state);
   }
-  return { gains, echoIn, states, guard };
+  return { gains, echoIn, states, guard, end: base + gains.length };
 }
 
 /** Longest run of passed quanta (gain 1) among quanta where `where(q)` holds, in ms. */
@@ -143,6 +145,15 @@ describe('EchoGuard (the worklet logic, driven directly)', () => {
     expect(r.guard.report().erlDb).to.be.within(-3, 3);
     // Hydra's turn detection needs 60 ms of speech: no echo that long may pass, from the start.
     expect(longestPass(r.gains, (q) => r.echoIn[q]!)).to.be.below(60);
+  });
+
+  it('an echo that drops out for 3 s (the audio server stops delivering the mic) is not taken for a canceller: the echo after it stays gated', () => {
+    const learned = run(speech(6, 14), { delayMs: 150, echoDb: 0 });
+    expect(learned.guard.state).to.equal('echo');
+    const gap = run(speech(3, 15), { echoDb: undefined, prev: learned });
+    expect(gap.states.includes('cancelled'), 'verdict during the drop-out').to.equal(false);
+    const back = run(speech(3, 16), { delayMs: 150, echoDb: 0, prev: gap });
+    expect(longestPass(back.gains, (q) => back.echoIn[q]!)).to.be.below(60);
   });
 
   it('an echo 6 dB louder than what we play (a capture gain control lifts it): still gated, also before the verdict', () => {
