@@ -12,6 +12,7 @@ import { loadWorkletModule } from '../../src/audio/worklet-loader.ts';
 import { webRtcRouteAvailable } from '../../src/audio/webrtc-route.ts';
 import { captureLatency } from '../audio/capture-latency.ts';
 import { countPeerConnections, installWorkletTap, watchEchoReports } from '../../test/browser/e2e/helpers.ts';
+import { installWorkerProbe } from '../../test/support/worker-probe.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN);
@@ -227,11 +228,13 @@ interface ResponseRecord {
 }
 const responses = new Map<string, ResponseRecord>();
 const speechStarted: number[] = [];
-const userVoices: { from: number; to: number }[] = [];
+const userVoices: { from: number; to: number; kind: string }[] = [];
 const now = () => (tap.context ? tap.context.currentTime : NaN);
 
-function onFrame(data: unknown): void {
+/** A server frame arrived at the engine's socket at `at` (render clock). */
+function onFrame(data: unknown, at = now()): void {
   if (typeof data !== 'string') return;
+  const now = () => at;
   const type = /"type"\s*:\s*"([^"]+)"/.exec(data.slice(0, 120))?.[1];
   if (type === 'response.output_audio.delta') {
     const f = JSON.parse(data) as { response_id: string; delta: string };
@@ -259,6 +262,12 @@ function onFrame(data: unknown): void {
   }
 }
 
+// The engine's socket is in its worker (the page's own socket only in the main-thread
+// fallback): the worker probe reports each frame with its arrival time on the page's clock,
+// mapped here to the render clock.
+installWorkerProbe(window, (rec) => {
+  if (rec.k === 'in') onFrame(rec.data, now() - (performance.now() - rec.t) / 1000);
+});
 const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage')!;
 Object.defineProperty(WebSocket.prototype, 'onmessage', {
   ...onmessage,
@@ -290,9 +299,9 @@ async function startConversation(): Promise<void> {
 }
 
 /** The harness is about to play a user voice of `ms` into the room. */
-function userVoice(ms: number): void {
+function userVoice(ms: number, kind = 'prompt'): void {
   const t = now();
-  userVoices.push({ from: t, to: t + ms / 1000 });
+  userVoices.push({ from: t, to: t + ms / 1000, kind });
 }
 
 function status() {
@@ -361,6 +370,20 @@ function conversationSummary() {
       }
     } else replySeconds.push(audibleSpan(r.firstDelta!, next));
   });
+  // Barge-ins: each interruption voice (played while a long reply is audible) → the first
+  // speech_started after it; none before the voice ended + 1.5 s is a missed barge-in.
+  const bargeDetectMs: number[] = [];
+  let missedBargeIns = 0;
+  for (const v of userVoices.filter((u) => u.kind === 'interruption')) {
+    const s = speechStarted.find((t) => t >= v.from - 0.1);
+    if (s !== undefined && s <= v.to + 1.5) bargeDetectMs.push((s - v.from) * 1000);
+    else missedBargeIns++;
+  }
+  // How long the guard took to its first verdict (until then only a user much louder than
+  // the agent gets through): from the first reply audible to the first non-unknown report.
+  const firstAudible = all.length ? firstAbove(all[0]!.firstDelta!, Infinity, 0.001) : undefined;
+  const verdict = echoReports.find((e) => e.state !== 'unknown' && firstAudible !== undefined && e.ctxTime >= firstAudible);
+  const verdictS = verdict && firstAudible !== undefined ? verdict.ctxTime - firstAudible : NaN;
   // A speech_started no user voice explains (its voice, plus the room's way back) is the agent hearing itself.
   const selfInterruptions = speechStarted.filter((t) => !userVoices.some((v) => t >= v.from - 0.1 && t <= v.to + 1.5));
   const ctx = tap.context;
@@ -376,6 +399,10 @@ function conversationSummary() {
     speechStarted: speechStarted.length,
     userVoices: userVoices.length,
     selfInterruptions: selfInterruptions.length,
+    bargeDetectMs,
+    missedBargeIns,
+    verdictS,
+    verdicts: echoReports.filter((e, i) => i === 0 || e.state !== echoReports[i - 1]!.state).map((e) => `${e.state}@${e.ctxTime.toFixed(1)}`),
     missedQuanta: tap.missedQuanta,
     peerConnections: peerConnections(),
     guard: echoReports.at(-1),
