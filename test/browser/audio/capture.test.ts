@@ -86,7 +86,19 @@ describe('MicCapture with the microphone', () => {
       const c = correlation(envRef, envGot, lag);
       if (c > best) [best, bestLag] = [c, lag];
     }
-    expect(best, `best envelope correlation at lag ${bestLag}`).to.be.above(0.7);
+    // A loaded machine's audio server may drop or insert a few ms (one global lag then
+    // fits only part of the question): each 1 s piece of the envelope at its own lag near
+    // the global one.
+    const envPieces: number[] = [];
+    for (let at = 0; at + 50 <= envRef.length; at += 50) {
+      const piece = envRef.subarray(at, at + 50);
+      if (Math.max(...piece) < 0.01) continue; // silence
+      let bestPiece = -1;
+      for (let lag = Math.max(0, bestLag + at - 10); lag <= bestLag + at + 10 && lag + 50 <= envGot.length; lag++) bestPiece = Math.max(bestPiece, correlation(piece, envGot, lag));
+      envPieces.push(bestPiece);
+    }
+    const envMedian = envPieces.length ? [...envPieces].sort((a, b) => a - b)[envPieces.length >> 1]! : -1;
+    expect(Math.max(best, envMedian), `envelope correlation: whole question ${best.toFixed(2)} at lag ${bestLag}, 1 s pieces ${envPieces.map((x) => x.toFixed(2)).join(' ')}`).to.be.above(0.7);
     // Speech (not just loudness) came through: sample-level correlation, per 250 ms piece of
     // the question near where the envelope put it (a loaded machine's audio server may drop
     // or insert a few ms between pieces, which one global lag would not survive).
