@@ -17,14 +17,15 @@ import { itExcept } from '../support/engine.ts';
 /**
  * Firefox ESR and WebKitGTK (measured here): the reply's chunks reach the playback worklet
  * only when the page's main thread runs, although socket, codec and routing are in the
- * worker (the engines service a worker's WebSocket through the page's main thread). Firefox:
+ * worker (likely: these engines service a worker's WebSocket through the page's main
+ * thread; which leg waits was not isolated). Firefox:
  * a 1 s freeze with the server 600 ms ahead underruns once, every run; WebKitGTK: 2
  * underruns, and a barge-in during a 2 s freeze cut the reply 0.2 s after the freeze ended.
  * No page-side fix (the socket must live in some thread of the page); README: browser support.
  */
 const MAIN_THREAD_SOCKET = {
-  firefox: "a worker's socket is serviced through the page's main thread (measured: 1 underrun per 1 s freeze)",
-  webkit: "a worker's socket is serviced through the page's main thread (measured: 2 underruns; barge-in cut 0.2 s after a 2 s freeze)",
+  firefox: "reply audio reaches the worklet only when the page's main thread runs, engine in a worker or not (measured: 1 underrun per 1 s freeze)",
+  webkit: "reply audio reaches the worklet only when the page's main thread runs, engine in a worker or not (measured: 2 underruns; barge-in cut 0.2 s after a 2 s freeze)",
 };
 
 const REPLY_CHUNKS = 300; // 6 s of 20 ms deltas
