@@ -17,10 +17,9 @@
 //   - Per quantum it gates the mic: audio passes when no echo of ours can be in it, or
 //     when the mic is clearly louder than the echo we predict (double talk: the user
 //     talks over the agent, a barge-in Hydra must hear); otherwise Hydra gets silence.
-//     Until the state is known (the first ~1-2 s of the first reply) the guard assumes the
-//     worst (echo up to 6 dB louder than what we play, at any lag up to 0.75 s): the price
-//     of not knowing yet is that only a user much louder than the agent barges in then.
-//     Once `cancelled`, the mic passes at any level (barge-in as without the guard) except
+//     Until the state is known the guard assumes the worst (echo up to 6 dB louder than
+//     what we play, at any lag up to 0.75 s); once
+//     `cancelled`, it still refuses mic audio less than 15 dB below what we play, and louder
 //     mic audio that carries our voice's texture at some lag (the short leaks a canceller
 //     lets through after a jump in loop delay).
 //
@@ -377,7 +376,7 @@ export class EchoGuard {
    * Checked every 4 quanta at most; a leak keeps the gate shut for ~130 ms.
    */
   private isLeak(q: number): boolean {
-    if (q - this.leakCheckedAt < 2) return false;
+    if (q - this.leakCheckedAt < 4) return false;
     this.leakCheckedAt = q;
     const n = 40;
     const maxLag = (this.maxLagB + 1) * this.qpb;
@@ -427,7 +426,7 @@ export class EchoGuard {
     // Among a few hundred lags one may match by chance; a leak matches at the same lag in
     // two checks in a row.
     const previous = this.leakLag;
-    this.leakLag = best > 0.75 ? bestLag : -1;
+    this.leakLag = best > 0.7 ? bestLag : -1;
     if (previous >= 0 && this.leakLag >= 0 && Math.abs(this.leakLag - previous) <= 3) {
       this.leakUntil = q + 48;
       this.leaks++;
@@ -483,46 +482,33 @@ export class EchoGuard {
       const anywhere = Math.pow(10, this.erl / 10) * this.loudestRef(q - (this.maxLagB + 1) * qpb, q);
       echo = near > anywhere ? near : anywhere;
     } else {
-      // Unknown lag (or cancelled: then only whether we played at all matters, below):
-      // anything we played in the lag range. Until measured, assume the echo may be 6 dB
-      // louder than what we play (a capture's automatic gain control lifts it: Chromium
-      // without Chrome-wide echo cancellation, +6 dB measured).
-      echo = Math.pow(10, 6 / 10) * this.loudestRef(q - (this.maxLagB + 1) * qpb, q);
+      // Unknown lag: anything we played in the lag range. Until measured, assume the echo
+      // may be 6 dB louder than what we play (a capture's automatic gain control lifts it:
+      // Chromium without Chrome-wide echo cancellation, +6 dB measured); once the browser
+      // is known to cancel, refuse mic audio within 15 dB of it (louder mic audio is checked
+      // for being a leak of our voice below).
+      const erl = this.stateCode === 1 ? -15 : 6;
+      echo = Math.pow(10, erl / 10) * this.loudestRef(q - (this.maxLagB + 1) * qpb, q);
     }
     if (echo < this.floor * 2) {
       this.hold = 0;
       this.talk = 0;
       return 1; // nothing of ours can be in the mic
     }
-    if (this.stateCode === 1) {
-      // The browser cancels: the mic passes whatever its level (a soft-spoken user talking
-      // over the agent must reach Hydra), except the short leaks a canceller lets through
-      // after a jump in loop delay (in the speakerphone rig, on a loaded machine, leaks
-      // nearly as loud as the agent): mic audio that carries our voice's texture at some lag.
-      if (this.leakUntil > q || this.isLeak(q)) {
-        this.talk = 0;
-        this.hold = 0;
-        this.gated++;
-        return 0;
-      }
-      // Sound rising out of the noise floor passes after 4 quanta (~11 ms), while the leak
-      // check above has a look at it, and then while it lasts and ~107 ms after.
-      this.talk = this.recentMic(q) > 4 * this.floor ? this.talk + 1 : 0;
-      if (this.talk >= 4) this.hold = 40;
-      if (this.hold > 0 || this.talk === 0) {
-        if (this.hold > 0) this.hold--;
-        return 1;
-      }
-      this.gated++;
-      return 0;
-    }
     const mic = this.recentMic(q);
     // Double talk: the mic clearly louder than our echo can be, for 8 quanta (~21 ms) in a
-    // row; it passes while that lasts and ~107 ms
+    // row (4 once the browser is known to cancel); it passes while that lasts and ~107 ms
     // after, so a barge-in reaches Hydra in stretches its turn detection takes for speech.
-    const louder = mic > 2 * echo + 2 * this.floor;
+    let louder = mic > 2 * echo + 2 * this.floor;
+    // A canceller leaks for a moment after a jump in loop delay (in the speakerphone rig,
+    // on a loaded machine, leaks nearly as loud as the agent): loud mic audio that carries
+    // our voice's texture at some lag is our echo, not the user.
+    if (this.stateCode === 1 && louder && (this.leakUntil > q || this.isLeak(q))) {
+      louder = false;
+      this.hold = 0;
+    }
     this.talk = louder ? this.talk + 1 : 0;
-    if (this.talk >= 8) this.hold = 40;
+    if (this.talk >= (this.stateCode === 1 ? 4 : 8)) this.hold = 40;
     if (this.hold > 0) {
       this.hold--;
       return 1;
