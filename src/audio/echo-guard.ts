@@ -468,14 +468,15 @@ export class EchoGuard {
     const qpb = this.qpb;
     let echo: number;
     if (this.stateCode === 2) {
-      // Around the measured lag, 6 dB above the measured loss (the capture's gain control
-      // moves it). The loop delay wanders and jumps (a loaded machine's audio server):
+      // Around the measured lag, 3 dB above the measured loss (the capture's gain control
+      // moves it; on top of the loudest quantum in the window, and the 3 dB a barge-in must
+      // clear: with +6 dB a user 8 dB louder than the echo missed their barge-in in WebKitGTK). The loop delay wanders and jumps (a loaded machine's audio server):
       // 0.25 s of slack after it (a late echo of the agent's last word must stay gated),
       // 0.1 s before.
       const lag = this.delayB * qpb;
       const late = Math.round((0.25 * this.rate) / 128);
       const early = Math.round((0.1 * this.rate) / 128);
-      const near = Math.pow(10, (this.erl + 6) / 10) * this.loudestRef(q - lag - late, q - lag + early);
+      const near = Math.pow(10, (this.erl + 3) / 10) * this.loudestRef(q - lag - late, q - lag + early);
       // Without a canceller a jump in loop delay (an audio server catching up after an
       // underrun: 0.14 → 0.42 s measured in WebKitGTK) can bring our echo back at any lag:
       // anything we played in the lag range may return at the measured loss too.
