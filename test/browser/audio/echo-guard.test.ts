@@ -4,21 +4,10 @@
 // speakerphone tests run the same code in the worklets against real engines.
 import { expect } from '@open-wc/testing';
 import { EchoGuard } from '../../../src/audio/echo-guard.ts';
+import { prng } from '../session/helpers.ts';
 
 const RATE = 48_000;
 const Q = 128;
-
-/** Seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `seconds` of speech-like sound: noise in syllables of 120–250 ms with 60–150 ms gaps,
