@@ -1,6 +1,9 @@
 // Hydra-shaped `error` frames the relay itself sends, so the widget handles relay failures
 // with the same code path as server errors. Codes stay within Hydra's documented set.
-import { errorFrame, randomHex } from '../../protocol/index.ts';
+import { randomHex } from '../../protocol/ids.ts';
+// server-frames.ts, not the protocol index: the index pulls in the zod schemas, and the
+// relay's package entry must run with nothing but ws installed.
+import { errorFrame } from '../../protocol/server-frames.ts';
 
 export type RelayErrorCode = 'invalid_request_error' | 'server_full' | 'internal_error';
 
