@@ -2,12 +2,11 @@
 // audio gating, keep-alive, errors and reconnects live here; turn tracking (turns.ts) and
 // tool calls (tool-calls.ts) are delegated. Only WebSocket, fetch, timers and random are
 // used, all injectable. No audio, no UI.
-import * as z from 'zod/mini';
 import { pcm16ToBase64 } from '../protocol/base64.ts';
+import { checkSessionConfig, checkToolList } from '../protocol/browser-checks.ts';
 import { newEventId } from '../protocol/ids.ts';
 import { parseServerFrame } from '../protocol/parse.ts';
-import { SessionConfig, Tool } from '../protocol/schemas.ts';
-import type { ClientFrame, Model, ServerFrame, ServerFrameOf } from '../protocol/schemas.ts';
+import type { ClientFrame, Model, ServerFrame, ServerFrameOf, SessionConfig, Tool } from '../protocol/schemas.ts';
 import { DEFAULT_MODEL, checkVoice } from '../protocol/voices.ts';
 import { HydraError } from './events.ts';
 import type { HydraSessionEventMap, ReconnectReason, SessionErrorDetail, SessionState } from './events.ts';
@@ -135,7 +134,12 @@ export class HydraSession extends EventTarget {
       timers: this.timers,
       toolTimeoutMs: options.toolTimeoutMs ?? 15_000,
       debounceMs: options.responseCreateDebounceMs ?? 200,
-      send: (frame) => void this.send(frame),
+      send: (frame) => {
+        // Between the tool outputs and the narration's response.created the agent is still
+        // working: stay `thinking` instead of flickering to `listening` for a round trip.
+        if (frame.type === 'response.create') this.turns.expectResponse();
+        void this.send(frame);
+      },
       call: (detail) => this.emit('tool-call', detail),
       error: (message) => this.emitError(new HydraError('tool_failed', message, { fatal: false })),
       changed: () => this.refreshState(),
@@ -169,19 +173,19 @@ export class HydraSession extends EventTarget {
   start(): Promise<void> {
     if (this.starting) return this.starting.promise;
     if (this.engaged) return Promise.resolve();
-    const parsed = SessionConfig.safeParse(this.config);
+    const parsed = checkSessionConfig(this.config);
     let problem: string | undefined;
-    if (!parsed.success) problem = `Invalid session configuration: ${describeIssues(parsed.error.issues)}`;
+    if (!parsed.ok) problem = `Invalid session configuration: ${parsed.issues.join('; ')}`;
     else {
-      const voice = checkVoice(this.model, parsed.data.voice);
+      const voice = checkVoice(this.model, parsed.value.voice);
       if (!voice.ok) problem = voice.message;
     }
-    if (problem !== undefined || !parsed.success) {
+    if (problem !== undefined || !parsed.ok) {
       const error = new HydraError('invalid_config', problem ?? 'Invalid session configuration.');
       this.fail(error);
       return Promise.reject(error);
     }
-    this.config = parsed.data;
+    this.config = parsed.value;
     this.engaged = true;
     this.attempt = 0;
     this.neverOpened = 0;
@@ -223,13 +227,13 @@ export class HydraSession extends EventTarget {
 
   /** Replaces the tools: `session.update` now if configured, and on every reconnect. */
   updateTools(tools: Tool[]): void {
-    const parsed = z.array(Tool).safeParse(tools);
-    if (!parsed.success) {
-      this.emitError(new HydraError('invalid_config', `updateTools: ${describeIssues(parsed.error.issues)}`, { fatal: false }));
+    const parsed = checkToolList(tools);
+    if (!parsed.ok) {
+      this.emitError(new HydraError('invalid_config', `updateTools: ${parsed.issues.join('; ')}`, { fatal: false }));
       return;
     }
-    this.config = { ...this.config, tools: parsed.data };
-    if (this.phase === 'ready') this.send({ type: 'session.update', session: { tools: parsed.data } });
+    this.config = { ...this.config, tools: parsed.value };
+    if (this.phase === 'ready') this.send({ type: 'session.update', session: { tools: parsed.value } });
     else if (this.phase === 'awaiting-configured') this.pendingToolsUpdate = true;
     // Before session.created the tools simply go into the session.configure.
   }
@@ -588,19 +592,6 @@ function withCause(target: HydraError, source: HydraError): HydraError {
   if (source.causeEventId !== undefined) target.causeEventId = source.causeEventId;
   if (source.causeType !== undefined) target.causeType = source.causeType;
   return target;
-}
-
-/** zod/mini ships no message locale ("Invalid input"), so name the problem ourselves. */
-function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: string[]; expected?: unknown }[]): string {
-  return issues
-    .map((i) => {
-      const where = i.path.map(String).join('.') || '(root)';
-      if (i.code === 'unrecognized_keys' && i.keys) return `${where}: unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-      if (i.code === 'invalid_type' && i.expected !== undefined) return `${where}: expected ${String(i.expected)}`;
-      if (i.code === 'too_small') return `${where}: too short`;
-      return `${where}: ${i.message}`;
-    })
-    .join('; ');
 }
 
 function safeHost(url: string): string {

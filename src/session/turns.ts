@@ -44,6 +44,11 @@ export class Turns {
     return last;
   }
 
+  /** The client asked for a response (the narration after tool outputs): `thinking` until it is created. */
+  expectResponse(): void {
+    this.awaitingResponse = true;
+  }
+
   speechStarted(f: ServerFrameOf<'input_audio_buffer.speech_started'>): void {
     this.userSpeaking = true;
     this.awaitingResponse = false;
