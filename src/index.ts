@@ -7,6 +7,8 @@ export { HydraVoiceElement } from './element/hydra-voice.ts';
 export { defineHydraVoice, TAG_NAME } from './element/define.ts';
 export type * from './element/events.ts';
 export type { HydraVoiceDebugStats } from './element/conversation-controller.ts';
+export type { HydraHistoryEntry, HydraUserTurn, HydraAgentReply, HydraToolCall } from './element/history.ts';
+export type { HydraVoiceStrings, HydraVoiceStringKey } from './element/strings.ts';
 export { VOICES, DEFAULT_MODEL, checkVoice } from './protocol/voices.ts';
 export type { Model, Tool, SessionConfig, ErrorCode, ResponseStatus, ResponseReason, Usage } from './protocol/schemas.ts';
 

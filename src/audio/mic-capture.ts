@@ -75,7 +75,9 @@ export class MicCapture {
   constructor(
     readonly ctx: AudioContext,
     private readonly options: MicCaptureOptions = {},
-  ) {}
+  ) {
+    this.options = { ...options };
+  }
 
   /** The microphone track in use (undefined before start() or with a `source` option). */
   get track(): MediaStreamTrack | undefined {
@@ -109,6 +111,19 @@ export class MicCapture {
       if (!this.stopped) this.onproblem({ kind: err.kind, message: err.message });
       throw err;
     }
+  }
+
+  /**
+   * Switches to another microphone (`undefined`: the system default) without stopping the
+   * chunks. The device is a preference: when it disappears, capture falls back to the default.
+   */
+  switchDevice(deviceId: string | undefined): Promise<void> {
+    const constraints: MediaTrackConstraints = { ...this.options.constraints };
+    delete constraints.deviceId;
+    if (deviceId) constraints.deviceId = { ideal: deviceId };
+    this.options.constraints = constraints;
+    if (!this.stream || this.stopped || deviceId === this.deviceId) return Promise.resolve();
+    return this.rebuild('changed');
   }
 
   /** Stops capture and releases the microphone. */

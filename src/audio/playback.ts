@@ -30,6 +30,8 @@ export class Playback {
   onlevel: (rms: number) => void = () => undefined;
   /** Source frames (48 kHz) played so far for a response; called as it plays and when it leaves the queue. */
   onplayed: (responseId: string, frames: number) => void = () => undefined;
+  /** A response left the queue, played out or flushed, after `frames` (48 kHz) of it played. */
+  onfinished: (responseId: string, frames: number) => void = () => undefined;
   /** Nothing left to play. */
   onidle: () => void = () => undefined;
   /** First sample of a response reached the output (context frame). */
@@ -37,6 +39,8 @@ export class Playback {
   readonly stats: PlaybackStats = { underruns: 0, dropped: 0, lastFlushFrame: undefined };
 
   private node: AudioWorkletNode | undefined;
+  /** Output volume, between the worklet and the destination. */
+  private readonly gain: GainNode;
   private pending: [PlaybackCommand, Transferable[]][] = [];
   private readonly flushed = new Set<string>();
   private readonly live = new Set<string>();
@@ -50,6 +54,8 @@ export class Playback {
     options: PlaybackOptions = {},
   ) {
     const { workletUrl, destination, ...core } = options;
+    this.gain = ctx.createGain();
+    this.gain.connect(destination ?? ctx.destination);
     this.readyPromise = loadWorklets(ctx, { workletUrl }).then(() => {
       if (this.disposed) return;
       const node = new AudioWorkletNode(ctx, PLAYBACK_PROCESSOR, {
@@ -59,7 +65,7 @@ export class Playback {
         processorOptions: core satisfies CoreOptions,
       });
       node.port.onmessage = (e: MessageEvent<PlaybackMessage | { type: 'ready' }>) => this.onMessage(e.data);
-      node.connect(destination ?? ctx.destination);
+      node.connect(this.gain);
       this.node = node;
       for (const [cmd, transfer] of this.pending) node.port.postMessage(cmd, transfer);
       this.pending = [];
@@ -116,6 +122,12 @@ export class Playback {
     this.send({ type: 'duck', on });
   }
 
+  /** Output volume, 0…1 (0 mutes the speaker); changes glide over ~20 ms, without clicks. */
+  setVolume(volume: number): void {
+    const v = Math.min(1, Math.max(0, Number.isFinite(volume) ? volume : 1));
+    this.gain.gain.setTargetAtTime(v, this.ctx.currentTime, 0.005);
+  }
+
   /** Resolves once the worklet has handled every earlier command; gives its queued frames. */
   sync(): Promise<number> {
     const seq = ++this.syncSeq;
@@ -135,6 +147,7 @@ export class Playback {
       this.node.disconnect();
       this.node = undefined;
     }
+    this.gain.disconnect();
   }
 
   private send(cmd: PlaybackCommand, transfer: Transferable[] = []): void {
@@ -154,6 +167,7 @@ export class Playback {
       case 'played':
         this.live.delete(m.id);
         this.onplayed(m.id, m.frames);
+        this.onfinished(m.id, m.frames);
         break;
       case 'started':
         this.onstarted(m.id, m.frame);

@@ -8,8 +8,12 @@ import type { HydraSessionState } from '../session/index.ts';
 import { createAudioContext, MicCapture, Playback } from '../audio/index.ts';
 import type { HydraErrorDetail, HydraVoiceEventMap, HydraVoiceState } from './events.ts';
 
-/** Minimum time between level publications (ms); rAF rounds it up to a frame (~40-48 ms). */
-const LEVEL_INTERVAL_MS = 38;
+/**
+ * Minimum time between level publications (ms). Each one is a style change and a frame
+ * on the page's main thread; the visualizer's CSS transition (on the compositor) smooths
+ * between them, so ~12 a second look continuous.
+ */
+const LEVEL_INTERVAL_MS = 80;
 
 export interface ConversationOptions {
   tokenEndpoint?: string | undefined;
@@ -20,6 +24,12 @@ export interface ConversationOptions {
   toolTimeoutMs?: number | undefined;
   muted: boolean;
   wireLog: boolean;
+  /** Preferred microphone (deviceId); the system default when unset or gone. */
+  micDeviceId?: string | undefined;
+  /** Output device (deviceId) where the browser supports AudioContext.setSinkId. */
+  outputDeviceId?: string | undefined;
+  /** Output volume 0…1 (default 1). */
+  volume?: number | undefined;
 }
 
 /** Diagnostics snapshot: counters only, copied (never live objects). */
@@ -40,6 +50,13 @@ export interface ConversationSink {
   fire<K extends keyof HydraVoiceEventMap>(type: K, detail: HydraVoiceEventMap[K]['detail'], cancelable?: boolean): boolean;
   stateChanged(state: HydraVoiceState): void;
   levelsChanged(input: number, output: number): void;
+  // Timeline hooks (the element's history): what the public events do not carry.
+  /** The first sample of a reply reached the output. */
+  replyStarted?(responseId: string): void;
+  /** A reply's audio left the player after `ms` of it played (played out, or cut by a barge-in). */
+  replyPlayed?(responseId: string, ms: number): void;
+  /** The page answered a tool call (a value or a promise), before it goes to the session. */
+  toolAnswered?(callId: string, value: unknown): void;
 }
 
 interface Running {
@@ -47,7 +64,8 @@ interface Running {
   session: HydraSession;
   mic: MicCapture;
   playback: Playback;
-  frame: number;
+  /** When levels were last published (performance.now()). */
+  levelsAt: number;
 }
 
 export class ConversationController implements ReactiveController {
@@ -92,13 +110,17 @@ export class ConversationController implements ReactiveController {
       ...(options.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: options.toolTimeoutMs }),
     });
     session.muted = options.muted;
-    const mic = new MicCapture(context, { workletUrl: options.workletUrl });
+    const mic = new MicCapture(context, {
+      workletUrl: options.workletUrl,
+      constraints: options.micDeviceId ? { deviceId: { ideal: options.micDeviceId } } : undefined,
+    });
     const playback = new Playback(context, { workletUrl: options.workletUrl });
-    const running: Running = { context, session, mic, playback, frame: 0 };
+    if (options.volume !== undefined) playback.setVolume(options.volume);
+    const running: Running = { context, session, mic, playback, levelsAt: -Infinity };
     this.running = running;
     this.wire(running, options.wireLog);
+    if (options.outputDeviceId) this.setOutputDevice(options.outputDeviceId);
     this.setState('connecting');
-    this.animateLevels(running);
     try {
       // Mic permission, worklets and the handshake proceed in parallel; the session drops
       // audio until Hydra confirms the configuration.
@@ -113,7 +135,6 @@ export class ConversationController implements ReactiveController {
     const running = this.running;
     if (!running) return;
     this.running = undefined;
-    cancelAnimationFrame(running.frame);
     running.session.stop();
     running.mic.stop();
     running.playback.dispose();
@@ -135,6 +156,26 @@ export class ConversationController implements ReactiveController {
 
   setMuted(muted: boolean): void {
     if (this.running) this.running.session.muted = muted;
+  }
+
+  // ------------------------------------------------------------ devices and volume
+
+  /** Output volume 0…1 (0: speaker muted). */
+  setVolume(volume: number): void {
+    this.running?.playback.setVolume(volume);
+  }
+
+  /** Switches the microphone mid-conversation (undefined: the system default). */
+  setMicDevice(deviceId: string | undefined): void {
+    void this.running?.mic.switchDevice(deviceId);
+  }
+
+  /** Plays through another output device, where AudioContext.setSinkId exists (Chromium). */
+  setOutputDevice(deviceId: string | undefined): void {
+    const context = this.running?.context as (AudioContext & { setSinkId?(id: string): Promise<void> }) | undefined;
+    context?.setSinkId?.(deviceId ?? '').catch((e: Error) =>
+      this.sink.fire('hydra-error', { code: 'audio_failed', message: `Could not play through the chosen speaker: ${e.message}`, fatal: false }),
+    );
   }
 
   updateTools(tools: Tool[]): void {
@@ -162,7 +203,10 @@ export class ConversationController implements ReactiveController {
     const { session, mic, playback } = running;
     const current = () => this.running === running;
     mic.onchunk = (pcm) => session.appendAudio(pcm);
-    mic.onlevel = (level) => (this.inputLevel = level);
+    mic.onlevel = (level) => {
+      this.inputLevel = level;
+      this.publishLevels(running);
+    };
     mic.onproblem = (problem) => {
       if (!current()) return;
       const fatal = problem.kind !== 'silent';
@@ -170,8 +214,13 @@ export class ConversationController implements ReactiveController {
       if (fatal) this.fail({ code, message: problem.message, fatal });
       else this.sink.fire('hydra-error', { code, message: problem.message, fatal });
     };
-    playback.onlevel = (level) => (this.outputLevel = level);
+    playback.onlevel = (level) => {
+      this.outputLevel = level;
+      this.publishLevels(running);
+    };
     playback.onidle = () => current() && this.playbackStopped();
+    playback.onstarted = (id) => current() && this.sink.replyStarted?.(id);
+    playback.onfinished = (id, frames) => current() && this.sink.replyPlayed?.(id, frames / 48);
 
     const on = <K extends string>(type: K, fn: (detail: any) => void) =>
       session.addEventListener(type, (e) => current() && fn((e as CustomEvent).detail));
@@ -205,13 +254,13 @@ export class ConversationController implements ReactiveController {
       this.playbackStopped();
     });
     on('tool-call', (d) => {
-      const answered = this.sink.fire(
-        'hydra-tool-call',
-        { callId: d.callId, name: d.name, arguments: d.arguments, respond: d.respond },
-        true,
-      );
+      const respond = (value: unknown) => {
+        this.sink.toolAnswered?.(d.callId, value);
+        d.respond(value);
+      };
+      const answered = this.sink.fire('hydra-tool-call', { callId: d.callId, name: d.name, arguments: d.arguments, respond }, true);
       // preventDefault() declines the call: the model hears so at once instead of after the timeout.
-      if (!answered) d.respond(Promise.reject(new Error(`The page declined the ${d.name} tool call.`)));
+      if (!answered) respond(Promise.reject(new Error(`The page declined the ${d.name} tool call.`)));
     });
     on('error', (d) => {
       const detail: HydraErrorDetail = { code: d.code, message: d.message, fatal: Boolean(d.fatal) };
@@ -249,22 +298,15 @@ export class ConversationController implements ReactiveController {
   }
 
   /**
-   * Publishes levels on animation frames (so never in a background tab), at most every
-   * LEVEL_INTERVAL_MS: each publication restyles the element, and the halo's 80 ms CSS
-   * transition already smooths 25 updates a second (bench/e2e.ts: 60 a second cost
-   * ~4 s of main thread per minute of conversation).
+   * Publishes levels at most every LEVEL_INTERVAL_MS, from the audio callbacks themselves
+   * (the mic's 50 chunks a second keep it ticking): no animation-frame loop, which would
+   * make the page render a frame 60 times a second for the whole conversation.
    */
-  private animateLevels(running: Running): void {
-    let last = -Infinity;
-    const tick = (now: number) => {
-      if (this.running !== running) return;
-      if (now - last >= LEVEL_INTERVAL_MS) {
-        last = now;
-        this.sink.levelsChanged(this.inputLevel, this.outputLevel);
-      }
-      running.frame = requestAnimationFrame(tick);
-    };
-    running.frame = requestAnimationFrame(tick);
+  private publishLevels(running: Running): void {
+    const now = performance.now();
+    if (this.running !== running || now - running.levelsAt < LEVEL_INTERVAL_MS) return;
+    running.levelsAt = now;
+    this.sink.levelsChanged(this.inputLevel, this.outputLevel);
   }
 }
 

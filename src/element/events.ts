@@ -1,6 +1,7 @@
 // The element's public events: names, detail types, and the typed event map that bundler
 // users get through HTMLElementEventMap. Every event is a bubbling, composed CustomEvent.
 import type { ErrorCode, ResponseReason, ResponseStatus, Usage } from '../protocol/schemas.ts';
+import type { HydraHistoryEntry } from './history.ts';
 
 export type HydraVoiceState = 'idle' | 'connecting' | 'listening' | 'user-speaking' | 'thinking' | 'speaking' | 'error';
 
@@ -66,6 +67,11 @@ export interface HydraFrameDetail {
   frame: unknown;
 }
 
+export interface HydraHistoryDetail {
+  /** The element's `history`: a frozen array of frozen entries. */
+  history: readonly HydraHistoryEntry[];
+}
+
 export interface HydraVoiceEventMap {
   'hydra-state': CustomEvent<HydraStateDetail>;
   'hydra-session': CustomEvent<HydraSessionDetail>;
@@ -76,6 +82,7 @@ export interface HydraVoiceEventMap {
   'hydra-tool-call': CustomEvent<HydraToolCallDetail>;
   'hydra-error': CustomEvent<HydraErrorDetail>;
   'hydra-frame': CustomEvent<HydraFrameDetail>;
+  'hydra-history': CustomEvent<HydraHistoryDetail>;
 }
 
 /** Dispatches a bubbling, composed event; returns false when a listener called preventDefault(). */
