@@ -497,6 +497,7 @@ export class HydraSession extends EventTarget {
     }
     if (e.code === 'server_full') this.serverFull = true; // close 1013 follows: back off longer
     if (e.code === 'tool_response_timeout') this.tools.abandonOpen();
+    if (error.causeType === 'response.create') this.turns.responseRefused();
     if (error.causeType === 'session.configure' && this.phase === 'awaiting-configured') {
       // Hydra refused our configuration (e.g. a voice): a new session would be refused too.
       this.fail(withCause(new HydraError(e.code, `Hydra rejected the session configuration: ${e.message}`), error));

@@ -49,6 +49,12 @@ export class Turns {
     this.awaitingResponse = true;
   }
 
+  /** Hydra refused our response.create: no response is coming. */
+  responseRefused(): void {
+    this.awaitingResponse = false;
+    this.host.changed();
+  }
+
   speechStarted(f: ServerFrameOf<'input_audio_buffer.speech_started'>): void {
     this.userSpeaking = true;
     this.awaitingResponse = false;
