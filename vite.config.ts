@@ -7,9 +7,11 @@
 // `npm start` serves the demo through src/server/dev-server.ts, not through this config.
 import { defineConfig } from 'vite';
 import { visualizer } from 'rollup-plugin-visualizer';
+import { minifyLiteralsPlugin } from './scripts/minify-literals.ts';
 
 export default defineConfig({
   publicDir: false,
+  plugins: [minifyLiteralsPlugin()],
   build: {
     target: 'es2022',
     outDir: 'dist',

@@ -1,24 +1,14 @@
 // Numbers in the visitor's language, through Intl (no strings to translate).
 
-const formats = new Map<string, Intl.NumberFormat>();
-
-function unit(lang: string, unit: 'second' | 'millisecond', digits: number): Intl.NumberFormat {
-  const key = `${lang} ${unit}`;
-  let f = formats.get(key);
-  if (!f) {
-    try {
-      f = new Intl.NumberFormat(lang, { style: 'unit', unit, unitDisplay: 'narrow', maximumFractionDigits: digits });
-    } catch {
-      f = new Intl.NumberFormat('en', { style: 'unit', unit, unitDisplay: 'narrow', maximumFractionDigits: digits });
-    }
-    formats.set(key, f);
-  }
-  return f;
-}
-
 /** A duration for the timeline: "1.7s" / "1,7 s" / "1.7秒"; under a second in ms. */
 export function duration(ms: number, lang: string): string {
-  return ms < 1000 ? unit(lang, 'millisecond', 0).format(Math.round(ms)) : unit(lang, 'second', 1).format(ms / 1000);
+  const [unit, value, digits] = ms < 1000 ? (['millisecond', Math.round(ms), 0] as const) : (['second', ms / 1000, 1] as const);
+  const options = { style: 'unit', unit, unitDisplay: 'narrow', maximumFractionDigits: digits } as const;
+  try {
+    return new Intl.NumberFormat(lang, options).format(value);
+  } catch {
+    return new Intl.NumberFormat('en', options).format(value); // `lang` is not a valid language tag
+  }
 }
 
 /** The call timer: m:ss (h:mm:ss after an hour). */

@@ -11,14 +11,14 @@ import { listDevices, type DeviceLists } from './devices.ts';
 import { fire, type HydraErrorDetail, type HydraVoiceEventMap, type HydraVoiceState } from './events.ts';
 import { clock } from './format.ts';
 import { ConversationHistory, type HydraHistoryEntry } from './history.ts';
-import { builtInStrings, followDocumentLanguage, languageOf, unfollowDocumentLanguage } from './language.ts';
+import { builtInStrings, followLanguage, languageOf, unfollowLanguage } from './language.ts';
 import type { HydraVoiceStrings } from './strings.ts';
 import { styles } from './styles.ts';
 import { render, type ViewModel } from './view.ts';
 import { visitorMessage, visitorNotice } from './visitor-messages.ts';
 
 /** The halo shows the level in quarter steps, at most this often: each change is a frame to render. */
-const LEVEL_STEP_MS = 150;
+const LEVEL_STEP_MS = 250;
 
 /**
  * A realtime, full-duplex voice agent: one tag, configured by attributes, driven by events.
@@ -97,8 +97,8 @@ const LEVEL_STEP_MS = 150;
  * @cssprop [--hydra-font] - Font shorthand for the text.
  * @cssprop [--hydra-focus-ring] - Focus outline colour.
  * @cssprop [--hydra-offset=20px] - Distance of the floating launcher from the viewport's edges.
- * @cssprop --hydra-input-level - Set by the element: microphone level, 0…1, in quarter steps (use it in your own CSS).
- * @cssprop --hydra-output-level - Set by the element: playback level, 0…1, in quarter steps.
+ * @cssprop --hydra-input-level - Set by the element during a call: microphone loudness, 0…1 in quarter steps, for page CSS on `::part(button)` and `::part(visualizer)`.
+ * @cssprop --hydra-output-level - Set by the element during a call: the agent's loudness, 0…1 in quarter steps (same parts).
  */
 export class HydraVoiceElement extends LitElement {
   static override styles = styles;
@@ -288,13 +288,13 @@ export class HydraVoiceElement extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.hasAttribute('state')) this.setAttribute('state', this._state);
-    followDocumentLanguage(this);
+    followLanguage(this);
     navigator.mediaDevices?.addEventListener?.('devicechange', this.onDeviceChange);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    unfollowDocumentLanguage(this);
+    unfollowLanguage(this);
     navigator.mediaDevices?.removeEventListener?.('devicechange', this.onDeviceChange);
     this.tickTimer(false);
   }
@@ -552,10 +552,14 @@ export class HydraVoiceElement extends LitElement {
     if (step === this.level || (step !== 0 && now - this.levelAt < LEVEL_STEP_MS)) return;
     this.level = step;
     this.levelAt = now;
-    this.style.setProperty('--hydra-input-level', String(heard));
-    this.style.setProperty('--hydra-output-level', String(said));
     const halo = this.shadowPart('visualizer');
-    if (halo) halo.style.transform = `scale(${1 + step * 0.5})`;
+    if (!halo) return;
+    halo.style.transform = `scale(${1 + step * 0.5})`;
+    // For page CSS on ::part(button) and ::part(visualizer): set on their wrapper, not on the
+    // host, so a change restyles three elements instead of the whole panel and timeline.
+    const wrapper = halo.parentElement!.style;
+    wrapper.setProperty('--hydra-input-level', String(heard));
+    wrapper.setProperty('--hydra-output-level', String(said));
   }
 
   // Typed addEventListener for TypeScript users of the element class.

@@ -3,7 +3,7 @@ import { html, svg, type SVGTemplateResult } from 'lit';
 import type { HydraVoiceState } from './events.ts';
 
 export const mic = svg`<rect x="9" y="3" width="6" height="11" rx="3"></rect><path d="M5 11a7 7 0 0 0 14 0M12 18v3"></path>`;
-export const micOff = svg`<path d="M9 9v2a3 3 0 0 0 5.1 2.1M15 10V6a3 3 0 0 0-5.7-1.3M5 11a7 7 0 0 0 11.5 5.3M19 11a7 7 0 0 1-.4 2.3M12 18v3M3 3l18 18"></path>`;
+export const micOff = svg`${mic}<path d="M3 3l18 18"></path>`;
 const stop = svg`<rect x="7" y="7" width="10" height="10" rx="2"></rect>`;
 // The spinner and the dots animate in steps (see styles.ts): no frame in between costs anything.
 const spinner = svg`<path d="M12 3a9 9 0 1 0 9 9"></path>`;

@@ -127,9 +127,6 @@ export const styles = css`
     background: var(--_error);
     color: var(--_on-error);
   }
-  [part~='button'][aria-pressed='true'] svg {
-    transform: scale(1.1);
-  }
   .spin {
     animation: spin 1s steps(8) infinite;
   }

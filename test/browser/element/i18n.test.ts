@@ -3,7 +3,9 @@
 // the document's; a page can replace any string.
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../../src/index.ts';
+import '../../../src/locales.ts'; // every language registered (pages load them from dist/locales/)
 import type { HydraVoiceElement } from '../../../src/index.ts';
+import { LANGUAGES as LOADABLE } from '../../../src/element/language.ts';
 import { TRANSLATIONS } from '../../../src/element/locales.ts';
 import { EN, STRING_KEYS } from '../../../src/element/strings.ts';
 import { Puppet } from '../../support/puppet.ts';
@@ -32,6 +34,7 @@ describe('<hydra-voice> languages', () => {
 
   it('every built-in language has every key, none empty, in the order of the English table', () => {
     expect(Object.keys(TRANSLATIONS).sort()).to.deep.equal([...LANGUAGES].sort());
+    expect([...LOADABLE].sort()).to.deep.equal([...LANGUAGES].sort());
     expect(STRING_KEYS).to.deep.equal(Object.keys(EN));
     for (const lang of LANGUAGES) {
       const list = TRANSLATIONS[lang]!;
@@ -90,5 +93,59 @@ describe('<hydra-voice> languages', () => {
     expect(part(el, 'title')!.textContent).to.equal('Léa, votre concierge');
     expect(part(el, 'launcher')!.getAttribute('aria-label')).to.equal('Léa, votre concierge');
     expect(part(el, 'close')!.getAttribute('aria-label')).to.equal('Fermer');
+  });
+
+  describe('the built script', () => {
+    /** A page with the built script and one element; console warnings recorded. */
+    async function page(head: string, lang: string) {
+      const frame = document.createElement('iframe');
+      frame.srcdoc = `<!doctype html><html><head>${head}</head><body><hydra-voice lang="${lang}"></hydra-voice></body></html>`;
+      document.body.append(frame);
+      await new Promise((r) => frame.addEventListener('load', r, { once: true }));
+      const win = frame.contentWindow as Window & typeof globalThis;
+      await win.customElements.whenDefined('hydra-voice');
+      const el = frame.contentDocument!.querySelector('hydra-voice') as HydraVoiceElement;
+      return { frame, win, el };
+    }
+    const loaded = (win: Window) =>
+      win.performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.startsWith('/dist/locales/'));
+
+    it('loads only the language the page needs, from beside the script, with the script’s nonce', async () => {
+      const { frame, win, el } = await page(
+        `<meta http-equiv="Content-Security-Policy" content="script-src 'nonce-t3st'"><script nonce="t3st" src="/dist/hydra-voice.js"></script>`,
+        'fr',
+      );
+      try {
+        await until(() => part(el, 'status')?.textContent === 'Démarrer un chat vocal', 'French from dist/locales/fr.js');
+        expect(loaded(win)).to.deep.equal(['/dist/locales/fr.js']);
+      } finally {
+        frame.remove();
+      }
+    });
+
+    it('English pages load no translations', async () => {
+      const { frame, win, el } = await page('<script src="/dist/hydra-voice.js"></script>', 'en');
+      await el.updateComplete;
+      expect(part(el, 'status')!.textContent).to.equal(EN.statusIdle);
+      expect(loaded(win)).to.deep.equal([]);
+      frame.remove();
+    });
+
+    it('a language file the page’s CSP blocks leaves English and one console warning', async () => {
+      const script = `${location.origin}/dist/hydra-voice.js`;
+      const { frame, win, el } = await page(
+        `<meta http-equiv="Content-Security-Policy" content="script-src ${script} 'nonce-w'"><script nonce="w">window.__w=[];const w=console.warn.bind(console);console.warn=(...a)=>{__w.push(a.join(' '));w(...a)}</script><script src="${script}"></script>`,
+        'de',
+      );
+      try {
+        const warnings = () => (win as unknown as { __w?: string[] }).__w ?? [];
+        await until(() => warnings().length > 0, 'the warning');
+        expect(warnings()).to.have.length(1);
+        expect(warnings()[0]).to.contain('locales/de.js');
+        expect(part(el, 'status')!.textContent).to.equal(EN.statusIdle);
+      } finally {
+        frame.remove();
+      }
+    });
   });
 });

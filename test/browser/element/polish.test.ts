@@ -128,7 +128,8 @@ describe('<hydra-voice> polish', () => {
     exchange(puppet, 1, { chunks: 60 });
     await nextState(el, 'speaking');
     await until(() => halo.style.transform !== '' && halo.style.transform !== 'scale(1)', 'the halo to grow with the voice');
-    expect(Number(el.style.getPropertyValue('--hydra-output-level'))).to.be.greaterThan(0);
+    // Page CSS on the button part sees the level.
+    expect(Number(getComputedStyle(part(el, 'button')!).getPropertyValue('--hydra-output-level'))).to.be.greaterThan(0);
     expect(running(), 'speaking').to.equal(0);
     el.stop();
     await el.updateComplete;
