@@ -71,8 +71,15 @@ async function converse(p: Page, selector: string): Promise<void> {
     },
     { timeout: 60_000, polling: 500 },
   );
-  // Mid-reply, so the halo and the "Speaking" status show.
-  await p.waitForFunction(() => document.querySelector('hydra-voice')!.getAttribute('state') === 'speaking', { timeout: 30_000, polling: 100 });
+  // Mid-reply and loud, so the halo and the "Speaking" status show.
+  await p.waitForFunction(
+    () => {
+      const el = document.querySelector('hydra-voice')!;
+      const halo = el.shadowRoot!.querySelector<HTMLElement>('[part~=visualizer]');
+      return el.getAttribute('state') === 'speaking' && /scale\(1\.[2-9]/.test(halo?.style.transform ?? '');
+    },
+    { timeout: 30_000, polling: 50 },
+  );
 }
 
 async function main(): Promise<void> {

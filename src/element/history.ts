@@ -46,9 +46,8 @@ export interface HydraToolCall {
 
 export type HydraHistoryEntry = HydraUserTurn | HydraAgentReply | HydraToolCall;
 
-/** Records one conversation; `onchange` after every change. */
+/** Records one conversation; calls `onchange` after every change. */
 export class ConversationHistory {
-  onchange: () => void = () => undefined;
   private list: HydraHistoryEntry[] = [];
   private snapshot: readonly HydraHistoryEntry[] | undefined;
   private timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -57,7 +56,10 @@ export class ConversationHistory {
   /** When each unanswered call was made (this.now()). */
   private starts = new Map<string, number>();
 
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly onchange: () => void = () => undefined,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** A frozen array of frozen entries (the same array until something changes). */
   get entries(): readonly HydraHistoryEntry[] {

@@ -194,7 +194,11 @@ export class HydraVoiceElement extends LitElement {
   declare private _now: number;
 
   private readonly conversation: ConversationController;
-  private readonly record = new ConversationHistory();
+  private readonly record = new ConversationHistory(() => {
+    this.historyChanged = true;
+    this.requestUpdate();
+    fire(this, 'hydra-history', { history: this.record.entries });
+  });
   /** When the first session of this call was configured (Date.now()). */
   private callStart: number | undefined;
   private timerId: ReturnType<typeof setInterval> | undefined;
@@ -234,11 +238,6 @@ export class HydraVoiceElement extends LitElement {
       toolAnswered: (id, value) => record.toolAnswered(id, value),
     };
     this.conversation = new ConversationController(this, sink);
-    record.onchange = () => {
-      this.historyChanged = true;
-      this.requestUpdate();
-      fire(this, 'hydra-history', { history: record.entries });
-    };
     const on = <K extends keyof HydraVoiceEventMap>(type: K, listener: (detail: HydraVoiceEventMap[K]['detail']) => void) =>
       this.addEventListener(type, (e) => listener(e.detail));
     on('hydra-error', (d) => {
@@ -554,7 +553,7 @@ export class HydraVoiceElement extends LitElement {
     this.levelAt = now;
     const halo = this.shadowPart('visualizer');
     if (!halo) return;
-    halo.style.transform = `scale(${1 + step * 0.5})`;
+    halo.style.transform = `scale(${1 + step * 0.3})`;
     // For page CSS on ::part(button) and ::part(visualizer): set on their wrapper, not on the
     // host, so a change restyles three elements instead of the whole panel and timeline.
     const wrapper = halo.parentElement!.style;
