@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   try {
     for (const shot of SHOTS) {
       const p = await browser.newPage();
-      await p.setViewport({ width: WIDTH, height: HEIGHT, deviceScaleFactor: 2 });
+      await p.setViewport({ width: WIDTH, height: HEIGHT, deviceScaleFactor: 1 });
       await p.goto(`${server.url}index.html`);
       await p.evaluate(
         (html, tool) => {
