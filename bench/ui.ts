@@ -7,7 +7,7 @@
 // Run alone: `node --import tsx bench/ui.ts` (HV_UI_SECONDS per layout, default 30).
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { openConversation } from '../test/support/conversation-driver.ts';
+import { measureMainThread } from './e2e.ts';
 
 type Row = [figure: string, value: string, how: string];
 
@@ -20,41 +20,16 @@ const LAYOUTS: Record<string, string> = {
 
 export const BUDGET_MS_PER_MINUTE = 500;
 
-async function measure(setup: string, seconds: number) {
-  const c = await openConversation({ light: true, log: (l) => console.error(l) });
-  try {
-    if (setup) await c.page.evaluate(setup);
-    await c.start();
-    await c.run(3000);
-    const before = await c.mainThread();
-    const longBefore = c.collected.longTasks.length;
-    const t0 = Date.now();
-    await c.run(seconds * 1000);
-    const after = await c.mainThread();
-    const minutes = (Date.now() - t0) / 60_000;
-    const history = (await c.page.evaluate(() => (document.querySelector('hydra-voice') as unknown as { history: unknown[] }).history.length)) as number;
-    return {
-      taskMsPerMinute: (after.taskMs - before.taskMs) / minutes,
-      scriptMsPerMinute: (after.scriptMs - before.scriptMs) / minutes,
-      longTasks: c.collected.longTasks.slice(longBefore).filter((t) => t.duration > 50).length,
-      turns: c.turns.length,
-      historyEntries: history,
-    };
-  } finally {
-    await c.close();
-  }
-}
-
 export async function runUiBench(seconds = Number(process.env.HV_UI_SECONDS ?? 30)): Promise<{ rows: Row[]; figures: Record<string, unknown> }> {
   const figures: Record<string, unknown> = { seconds, loadAvg: loadavg()[0], cpus: cpus().length };
   const rows: Row[] = [];
   for (const [name, setup] of Object.entries(LAYOUTS)) {
-    const f = await measure(setup, seconds);
+    const f = await measureMainThread(seconds, setup);
     figures[name] = f;
     rows.push([
       `main thread per minute, ${name}`,
       `${f.taskMsPerMinute.toFixed(0)} ms/min (budget ${BUDGET_MS_PER_MINUTE}: ${f.taskMsPerMinute <= BUDGET_MS_PER_MINUTE ? 'within' : 'OVER'})`,
-      `whole page, CDP TaskDuration over ${seconds} s of conversation (${f.turns} turns, ${f.historyEntries} timeline entries); script ${f.scriptMsPerMinute.toFixed(0)} ms/min; ${f.longTasks} long tasks; load avg ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`,
+      `whole page, CDP TaskDuration over ${seconds} s of conversation (${f.turns} turns); script ${f.scriptMsPerMinute.toFixed(0)} ms/min; ${f.longTasks.length} long tasks; load avg ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`,
     ]);
   }
   return { rows, figures };

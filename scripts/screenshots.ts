@@ -5,11 +5,8 @@
 //
 //   npm run build && node --import tsx scripts/screenshots.ts
 import { mkdirSync } from 'node:fs';
-import puppeteer, { type Page } from 'puppeteer-core';
-import { startDevServer } from '../src/server/dev-server.ts';
-import { speak } from '../src/server/simulator/speech.ts';
-import { prepareFixtures } from '../test/support/fixtures.ts';
-import { LONG_REPLY, SHORT_REPLY, TOOL_NARRATION, WEATHER_TOOL, replyPlan } from '../test/support/conversation-driver.ts';
+import type { Page } from 'puppeteer-core';
+import { WEATHER_TOOL, openConversation } from '../test/support/conversation-driver.ts';
 
 const OUT = 'docs/screenshots';
 const WIDTH = 375;
@@ -83,28 +80,15 @@ async function converse(p: Page, selector: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const fixtures = await prepareFixtures();
-  for (const text of [SHORT_REPLY, LONG_REPLY, TOOL_NARRATION]) await speak(text, 'maya');
-  const server = await startDevServer({ port: 0, upstream: 'simulator', simulator: replyPlan });
-  const browser = await puppeteer.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--autoplay-policy=no-user-gesture-required',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${fixtures.micSpeechWav}`,
-    ],
-  });
+  // The e2e bench's stack (dev server with the simulator, Chromium with the fake mic); the
+  // shots are taken in pages of its browser.
+  const c = await openConversation({ light: true, log: (l) => console.error(l) });
   mkdirSync(OUT, { recursive: true });
   try {
     for (const shot of SHOTS) {
-      const p = await browser.newPage();
+      const p = await c.page.browser().newPage();
       await p.setViewport({ width: WIDTH, height: HEIGHT, deviceScaleFactor: 1 });
-      await p.goto(`${server.url}index.html`);
+      await p.goto(`${c.server.url}index.html`);
       await p.evaluate(
         (html, tool) => {
           document.body.innerHTML = html;
@@ -127,8 +111,7 @@ async function main(): Promise<void> {
       await p.close();
     }
   } finally {
-    await browser.close();
-    await server.close();
+    await c.close();
   }
 }
 

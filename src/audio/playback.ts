@@ -55,7 +55,6 @@ export class Playback {
   ) {
     const { workletUrl, destination, ...core } = options;
     this.gain = ctx.createGain();
-    this.gain.connect(destination ?? ctx.destination);
     this.readyPromise = loadWorklets(ctx, { workletUrl }).then(() => {
       if (this.disposed) return;
       const node = new AudioWorkletNode(ctx, PLAYBACK_PROCESSOR, {
@@ -65,7 +64,8 @@ export class Playback {
         processorOptions: core satisfies CoreOptions,
       });
       node.port.onmessage = (e: MessageEvent<PlaybackMessage | { type: 'ready' }>) => this.onMessage(e.data);
-      node.connect(this.gain);
+      // Connected to the output only once the worklet runs (as before the gain existed).
+      node.connect(this.gain).connect(destination ?? ctx.destination);
       this.node = node;
       for (const [cmd, transfer] of this.pending) node.port.postMessage(cmd, transfer);
       this.pending = [];

@@ -46,6 +46,9 @@ export interface HydraToolCall {
 
 export type HydraHistoryEntry = HydraUserTurn | HydraAgentReply | HydraToolCall;
 
+/** The oldest entries go beyond this many (a call of several hours): memory stays flat. */
+export const HISTORY_LIMIT = 1000;
+
 /** Records one conversation; calls `onchange` after every change. */
 export class ConversationHistory {
   private list: HydraHistoryEntry[] = [];
@@ -136,7 +139,10 @@ export class ConversationHistory {
   }
 
   private add(entry: HydraHistoryEntry): void {
-    this.set(() => this.list.push(Object.freeze(entry)));
+    this.set(() => {
+      this.list.push(Object.freeze(entry));
+      if (this.list.length > HISTORY_LIMIT) this.list.shift();
+    });
   }
 
   /** Replaces the latest entry of `kind` that matches with `change(entry)`. */

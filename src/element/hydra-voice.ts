@@ -267,9 +267,9 @@ export class HydraVoiceElement extends LitElement {
   }
 
   /**
-   * The conversation so far (the last one once it ended; cleared by `start()`): user turns,
-   * agent replies and tool calls in order, for pages that render their own. A frozen array
-   * of frozen entries; `hydra-history` fires whenever it changes.
+   * The conversation so far (the last one once it ended; cleared by `start()`; its last 1000
+   * entries): user turns, agent replies and tool calls in order, for pages that render their
+   * own. A frozen array of frozen entries; `hydra-history` fires whenever it changes.
    */
   get history(): readonly HydraHistoryEntry[] {
     return this.record.entries;

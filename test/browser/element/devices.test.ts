@@ -7,8 +7,8 @@ import { sendKeys } from '@web/test-runner-commands';
 import '../../../src/index.ts';
 import type { HydraVoiceElement } from '../../../src/index.ts';
 import { Playback } from '../../../src/audio/playback.ts';
-import { Puppet } from '../../support/puppet.ts';
-import { connect, nextState, part, until } from './helpers.ts';
+import type { Puppet } from '../../support/puppet.ts';
+import { connect, nextState, part, until, usePuppet } from './helpers.ts';
 
 const isSilence = (frame: { audio: string }) => [...atob(frame.audio)].every((c) => c === '\0');
 
@@ -28,13 +28,7 @@ function rms(x: Float32Array, skip = 0): number {
 
 describe('<hydra-voice> devices, volume, push-to-talk', () => {
   let puppet: Puppet;
-  beforeEach(async () => {
-    puppet = await Puppet.create();
-  });
-  afterEach(() => {
-    for (const el of document.querySelectorAll('hydra-voice')) el.stop();
-    puppet.dispose();
-  });
+  usePuppet((p) => (puppet = p));
 
   it('offers a microphone picker after permission; choosing one switches the live capture', async () => {
     const el = await fixture<HydraVoiceElement>(html`<hydra-voice layout="floating" open></hydra-voice>`);

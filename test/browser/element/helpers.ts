@@ -1,7 +1,20 @@
 // Shared steps for element tests: drive a <hydra-voice> against the scripted puppet server.
 import { oneEvent } from '@open-wc/testing';
-import type { Puppet } from '../../support/puppet.ts';
+import { Puppet } from '../../support/puppet.ts';
 import type { HydraVoiceElement } from '../../../src/index.ts';
+
+/**
+ * For every test of the calling describe block: a fresh puppet server (handed to `use`),
+ * and afterwards every <hydra-voice> stopped and the puppet closed.
+ */
+export function usePuppet(use: (puppet: Puppet) => void): void {
+  let puppet: Puppet | undefined;
+  beforeEach(async () => use((puppet = await Puppet.create())));
+  afterEach(() => {
+    for (const el of document.querySelectorAll('hydra-voice')) el.stop();
+    puppet?.dispose();
+  });
+}
 
 let serverEventId = 0;
 export const sv = () => `sv_test_${++serverEventId}`;

@@ -8,8 +8,8 @@ import type { HydraVoiceElement } from '../../../src/index.ts';
 import { LANGUAGES as LOADABLE } from '../../../src/element/language.ts';
 import { TRANSLATIONS } from '../../../src/element/locales.ts';
 import { EN, STRING_KEYS } from '../../../src/element/strings.ts';
-import { Puppet } from '../../support/puppet.ts';
-import { connect, nextState, part, until } from './helpers.ts';
+import type { Puppet } from '../../support/puppet.ts';
+import { connect, nextState, part, until, usePuppet } from './helpers.ts';
 
 const LANGUAGES = ['es', 'fr', 'de', 'pt', 'hi', 'ja', 'zh'];
 
@@ -22,15 +22,9 @@ const SCRIPT: Record<string, RegExp> = {
 
 describe('<hydra-voice> languages', () => {
   let puppet: Puppet;
+  usePuppet((p) => (puppet = p));
   const documentLang = document.documentElement.lang;
-  beforeEach(async () => {
-    puppet = await Puppet.create();
-  });
-  afterEach(() => {
-    for (const el of document.querySelectorAll('hydra-voice')) el.stop();
-    puppet.dispose();
-    document.documentElement.lang = documentLang;
-  });
+  afterEach(() => (document.documentElement.lang = documentLang));
 
   it('every built-in language has every key, none empty, in the order of the English table', () => {
     expect(Object.keys(TRANSLATIONS).sort()).to.deep.equal([...LANGUAGES].sort());

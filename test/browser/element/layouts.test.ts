@@ -5,21 +5,15 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../../src/index.ts';
 import type { HydraVoiceElement } from '../../../src/index.ts';
-import { Puppet } from '../../support/puppet.ts';
-import { connect, exchange, nextState, part, until } from './helpers.ts';
+import type { Puppet } from '../../support/puppet.ts';
+import { connect, exchange, nextState, part, until, usePuppet } from './helpers.ts';
 
 /** The element focused inside the shadow root (or the host's own activeElement chain). */
 const focused = (el: HydraVoiceElement) => el.shadowRoot!.activeElement as HTMLElement | null;
 
 describe('<hydra-voice> layouts', () => {
   let puppet: Puppet;
-  beforeEach(async () => {
-    puppet = await Puppet.create();
-  });
-  afterEach(() => {
-    for (const el of document.querySelectorAll('hydra-voice')) el.stop();
-    puppet.dispose();
-  });
+  usePuppet((p) => (puppet = p));
 
   it('inline is the default: the button and status in the flow, no launcher or panel', async () => {
     const el = await fixture<HydraVoiceElement>(html`<hydra-voice></hydra-voice>`);

@@ -7,8 +7,8 @@ import '../../../src/index.ts';
 import type { HydraVoiceElement } from '../../../src/index.ts';
 import { EN } from '../../../src/element/strings.ts';
 import { TRANSLATIONS } from '../../../src/element/locales.ts';
-import { Puppet } from '../../support/puppet.ts';
-import { connect, exchange, nextState, part, sv, toneDelta, until } from './helpers.ts';
+import type { Puppet } from '../../support/puppet.ts';
+import { connect, exchange, nextState, part, sv, toneDelta, until, usePuppet } from './helpers.ts';
 
 /** A CSS colour as sRGB bytes (painted on a canvas, so any syntax the engine knows works). */
 function rgb(color: string): [number, number, number] {
@@ -36,13 +36,7 @@ function contrast(a: string, b: string): number {
 
 describe('<hydra-voice> polish', () => {
   let puppet: Puppet;
-  beforeEach(async () => {
-    puppet = await Puppet.create();
-  });
-  afterEach(() => {
-    for (const el of document.querySelectorAll('hydra-voice')) el.stop();
-    puppet.dispose();
-  });
+  usePuppet((p) => (puppet = p));
 
   for (const accent of ['#1e1b4b', '#111827', '#4338ca', '#818cf8', '#fde68a', '#ffffff', '#15803d', '#f472b6']) {
     it(`the icon contrasts with a ${accent} accent (≥ 4.5:1), without --hydra-on-accent`, async () => {

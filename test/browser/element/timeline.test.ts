@@ -4,8 +4,8 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../../src/index.ts';
 import type { HydraHistoryEntry, HydraVoiceElement } from '../../../src/index.ts';
-import { Puppet } from '../../support/puppet.ts';
-import { all, connect, exchange, part, sv, toneDelta, until } from './helpers.ts';
+import type { Puppet } from '../../support/puppet.ts';
+import { all, connect, exchange, part, sv, toneDelta, until, usePuppet } from './helpers.ts';
 
 const WEATHER = { type: 'function' as const, name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } };
 
@@ -20,13 +20,7 @@ const last = <K extends HydraHistoryEntry['kind']>(el: HydraVoiceElement, kind: 
 
 describe('<hydra-voice> timeline and history', () => {
   let puppet: Puppet;
-  beforeEach(async () => {
-    puppet = await Puppet.create();
-  });
-  afterEach(() => {
-    for (const el of document.querySelectorAll('hydra-voice')) el.stop();
-    puppet.dispose();
-  });
+  usePuppet((p) => (puppet = p));
 
   it('records a user turn (length from the audio offsets) and the reply (length played)', async () => {
     const el = await fixture<HydraVoiceElement>(html`<hydra-voice timeline></hydra-voice>`);

@@ -5,8 +5,8 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../../src/index.ts';
 import type { HydraVoiceElement } from '../../../src/index.ts';
 import { EN } from '../../../src/element/strings.ts';
-import { Puppet } from '../../support/puppet.ts';
-import { connect, nextState, part, until } from './helpers.ts';
+import type { Puppet } from '../../support/puppet.ts';
+import { connect, nextState, part, until, usePuppet } from './helpers.ts';
 
 /** Records console.warn calls of a window while `run` goes on. */
 async function warnings<T>(win: Window & typeof globalThis, run: () => Promise<T>): Promise<{ result: T; warned: string[] }> {
@@ -25,13 +25,7 @@ const visibleText = (el: HydraVoiceElement) => (el.shadowRoot as unknown as { in
 
 describe('<hydra-voice> visitor messages', () => {
   let puppet: Puppet;
-  beforeEach(async () => {
-    puppet = await Puppet.create();
-  });
-  afterEach(() => {
-    for (const el of document.querySelectorAll('hydra-voice')) el.stop();
-    puppet.dispose();
-  });
+  usePuppet((p) => (puppet = p));
 
   it('a failing token endpoint: the visitor reads "can’t connect", the developer gets the endpoint and status, once', async () => {
     const el = await fixture<HydraVoiceElement>(html`<hydra-voice token-endpoint="/__token/status?code=500"></hydra-voice>`);
