@@ -119,10 +119,11 @@ export class MicCapture {
    */
   switchDevice(deviceId: string | undefined): Promise<void> {
     const constraints: MediaTrackConstraints = { ...this.options.constraints };
+    const previous = (constraints.deviceId as ConstrainDOMStringParameters | undefined)?.ideal;
     delete constraints.deviceId;
     if (deviceId) constraints.deviceId = { ideal: deviceId };
     this.options.constraints = constraints;
-    if (!this.stream || this.stopped || deviceId === this.deviceId) return Promise.resolve();
+    if (!this.stream || this.stopped || (deviceId || undefined) === (previous || undefined)) return Promise.resolve();
     return this.rebuild('changed');
   }
 

@@ -53,9 +53,36 @@ describe('<hydra-voice> devices, volume, push-to-talk', () => {
     select.value = other.deviceId;
     select.dispatchEvent(new Event('change'));
     expect(el.micDevice).to.equal(other.deviceId);
+    expect(el.getAttribute('mic-device'), 'a property, like voice, not reflected').to.equal(null);
     await until(() => el.debugStats!.mic.rebuilds === rebuilds + 1, 'the capture to switch device');
-    // The stream goes on.
+    // The stream goes on; choosing the same device again does not reopen it.
     await nextFrames(puppet, 5);
+    el.micDevice = other.deviceId;
+    await el.updateComplete;
+    await nextFrames(puppet, 5);
+    expect(el.debugStats!.mic.rebuilds).to.equal(rebuilds + 1);
+  });
+
+  it('follows devicechange: a microphone plugged in mid-call joins the picker', async () => {
+    const el = await fixture<HydraVoiceElement>(html`<hydra-voice></hydra-voice>`);
+    await connect(el, puppet);
+    await until(() => part(el, 'settings-toggle') !== null, 'devices');
+    part(el, 'settings-toggle')!.click();
+    await el.updateComplete;
+    const options = () => [...(part(el, 'mic-select') as HTMLSelectElement).options].map((o) => o.textContent);
+    expect(options()).to.not.include('USB microphone');
+    // Headless browsers have no hardware to plug in: the device list gains one entry, and
+    // the browser's devicechange event is sent as the system would.
+    const media = navigator.mediaDevices;
+    const enumerate = media.enumerateDevices;
+    const usb = { kind: 'audioinput', deviceId: 'usb-mic', groupId: 'usb', label: 'USB microphone', toJSON: () => ({}) } as MediaDeviceInfo;
+    media.enumerateDevices = async () => [...(await enumerate.call(media)), usb];
+    try {
+      media.dispatchEvent(new Event('devicechange'));
+      await until(() => options().includes('USB microphone'), 'the new microphone in the picker');
+    } finally {
+      media.enumerateDevices = enumerate;
+    }
   });
 
   it('a speaker picker exactly where the browser can route audio to a device', async () => {
