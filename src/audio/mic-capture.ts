@@ -249,12 +249,8 @@ export function micErrorFrom(e: unknown): MicError {
     case 'NotAllowedError':
     case 'SecurityError':
     case 'PermissionDeniedError':
-      return new MicError(
-        'denied',
-        'Microphone access is blocked. Allow it in the site settings (the icon at the left of the address bar, ' +
-          'or the browser\'s Settings → Privacy → Microphone) and start again. On macOS also check ' +
-          'System Settings → Privacy & Security → Microphone for this browser.',
-      );
+      // The visitor's how-to is the element's translated `helpMicDenied`; this is for developers.
+      return new MicError('denied', `Microphone permission denied (${name}): by the user, the site settings, the OS privacy settings or a Permissions-Policy.`);
     case 'NotFoundError':
     case 'DevicesNotFoundError':
     case 'OverconstrainedError':

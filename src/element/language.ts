@@ -66,8 +66,7 @@ function load(language: string): void {
   tag.src = src;
   tag.async = true;
   if (script.nonce) tag.nonce = script.nonce;
-  tag.onerror = () =>
-    console.warn(`<hydra-voice> could not load the "${language}" strings from ${src} (is it served, and allowed by the page's CSP script-src?); showing English. Serve dist/locales/ beside hydra-voice.js, or set the strings property.`);
+  tag.onerror = () => console.warn(`<hydra-voice> could not load ${src} (not served, or not allowed by the CSP's script-src); showing English. Or set the strings property.`);
   document.head.append(tag);
 }
 

@@ -234,9 +234,6 @@ export const styles = css`
   select {
     min-height: 32px;
     max-width: 100%;
-    background: var(--_panel);
-    border: 1px solid color-mix(in srgb, currentColor 35%, transparent);
-    border-radius: 8px;
   }
 
   /* compact: only the button; the text stays for screen readers, an error is a tooltip. */
