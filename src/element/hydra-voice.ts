@@ -243,8 +243,10 @@ export class HydraVoiceElement extends LitElement {
     on('hydra-error', (d) => {
       // Developers get the whole story here and in hydra-error; visitors a short line.
       console.warn(`<hydra-voice> ${d.code}${d.fatal ? ' (fatal)' : ''}: ${d.message}`);
-      if (d.fatal) this._error = d;
-      else this._notice = visitorNotice(d.code) ?? this._notice;
+      if (d.fatal) {
+        this._error = d;
+        this.open ||= this.floating; // a closed panel would hide the error (and its live region)
+      } else this._notice = visitorNotice(d.code) ?? this._notice;
     });
     on('hydra-state', (d) => {
       // A reconnect's notice stays while connecting; any other notice until the state moves.

@@ -72,6 +72,18 @@ describe('<hydra-voice> layouts', () => {
     expect(puppet.events.some((e) => e.ev === 'close')).to.equal(false);
   });
 
+  it('a call that fails while the panel is closed opens it, so the visitor reads why', async () => {
+    const el = await fixture<HydraVoiceElement>(html`<hydra-voice layout="floating" open></hydra-voice>`);
+    await connect(el, puppet);
+    part(el, 'close')!.click();
+    await until(() => !el.open, 'the panel to close');
+    // The relay refuses the page's origin: nothing a reconnect can fix.
+    puppet.close(4003, 'origin');
+    await nextState(el, 'error');
+    await until(() => el.open && !part(el, 'panel')!.hidden, 'the panel to open');
+    expect(part(el, 'error')!.textContent).to.equal('Can’t connect right now. Please try again.');
+  });
+
   it('during a call the panel shows a ticking call timer, the controls, the timeline and End call', async () => {
     const el = await fixture<HydraVoiceElement>(html`<hydra-voice layout="floating" open></hydra-voice>`);
     await connect(el, puppet);
@@ -82,7 +94,7 @@ describe('<hydra-voice> layouts', () => {
     expect(timer.getAttribute('aria-label')).to.equal('Call time');
     expect(timer.textContent).to.match(/^0:0\d$/);
     const first = timer.textContent;
-    await until(() => part(el, 'timer')!.textContent !== first, 'the timer to tick', 3000);
+    await until(() => part(el, 'timer')!.textContent !== first, 'the timer to tick', 10_000);
     for (const name of ['controls', 'mute', 'speaker-mute', 'volume', 'end']) expect(part(el, name), name).to.exist;
     expect(part(el, 'end')!.textContent!.trim()).to.equal('End call');
 
