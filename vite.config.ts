@@ -16,6 +16,7 @@
 // `npm start` serves the demo through src/server/dev-server.ts, not through this config.
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
 import { visualizer } from 'rollup-plugin-visualizer';
+import { minifyLiteralsPlugin } from './scripts/minify-literals.ts';
 
 const shared = {
   publicDir: false,
@@ -57,7 +58,8 @@ function moduleWorkerPattern(): Plugin {
 /** The ES modules: element entry and module-worker entry, sharing one chunk. */
 export const esModuleConfig: UserConfig = {
   ...shared,
-  plugins: [moduleWorkerPattern()],
+  // The element's css``/html`` literals minified here too; the worker configs hold no element.
+  plugins: [minifyLiteralsPlugin(), moduleWorkerPattern()],
   build: {
     ...build,
     lib: {
@@ -80,6 +82,7 @@ export const workerConfig: UserConfig = {
 
 export default defineConfig({
   publicDir: false,
+  plugins: [minifyLiteralsPlugin()],
   build: {
     ...build,
     lib: {

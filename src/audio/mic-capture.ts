@@ -96,6 +96,7 @@ export class MicCapture {
     readonly ctx: AudioContext,
     private readonly options: MicCaptureOptions = {},
   ) {
+    this.options = { ...options };
     this.channel.onchunk = (pcm, level) => {
       this.stats.chunks = this.channel.stats.chunks;
       this.stats.lost = this.channel.stats.lost;
@@ -141,6 +142,20 @@ export class MicCapture {
       if (!this.stopped) this.onproblem({ kind: err.kind, message: err.message });
       throw err;
     }
+  }
+
+  /**
+   * Switches to another microphone (`undefined`: the system default) without stopping the
+   * chunks. The device is a preference: when it disappears, capture falls back to the default.
+   */
+  switchDevice(deviceId: string | undefined): Promise<void> {
+    const constraints: MediaTrackConstraints = { ...this.options.constraints };
+    const previous = (constraints.deviceId as ConstrainDOMStringParameters | undefined)?.ideal;
+    delete constraints.deviceId;
+    if (deviceId) constraints.deviceId = { ideal: deviceId };
+    this.options.constraints = constraints;
+    if (!this.stream || this.stopped || (deviceId || undefined) === (previous || undefined)) return Promise.resolve();
+    return this.rebuild('changed');
   }
 
   /** Stops capture and releases the microphone. */
@@ -255,12 +270,8 @@ export function micErrorFrom(e: unknown): MicError {
     case 'NotAllowedError':
     case 'SecurityError':
     case 'PermissionDeniedError':
-      return new MicError(
-        'denied',
-        'Microphone access is blocked. Allow it in the site settings (the icon at the left of the address bar, ' +
-          'or the browser\'s Settings → Privacy → Microphone) and start again. On macOS also check ' +
-          'System Settings → Privacy & Security → Microphone for this browser.',
-      );
+      // The visitor's how-to is the element's translated `helpMicDenied`; this is for developers.
+      return new MicError('denied', `Microphone permission denied (${name}): by the user, the site settings, the OS privacy settings or a Permissions-Policy.`);
     case 'NotFoundError':
     case 'DevicesNotFoundError':
     case 'OverconstrainedError':

@@ -19,8 +19,8 @@ export class PlaybackChannel {
   onlevel: (rms: number) => void = () => undefined;
   /** Source frames (48 kHz) played so far for a response; called as it plays and when it leaves the queue. */
   onplayed: (responseId: string, frames: number) => void = () => undefined;
-  /** A response left the queue: its last sample was played (`flushed` false), or it was cut off. */
-  onfinished: (responseId: string, flushed: boolean) => void = () => undefined;
+  /** A response left the queue after `frames` (48 kHz) of it played: to its last sample (`flushed` false), or cut off. */
+  onfinished: (responseId: string, flushed: boolean, frames: number) => void = () => undefined;
   /** Nothing left to play. */
   onidle: () => void = () => undefined;
   /** First sample of a response reached the output (context frame). */
@@ -98,7 +98,7 @@ export class PlaybackChannel {
       case 'played':
         this.live.delete(m.id);
         this.onplayed(m.id, m.frames);
-        this.onfinished(m.id, m.flushed);
+        this.onfinished(m.id, m.flushed, m.frames);
         break;
       case 'started':
         this.onstarted(m.id, m.frame);

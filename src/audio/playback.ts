@@ -37,6 +37,8 @@ export class Playback {
   onstarted: (responseId: string, frame: number) => void = () => undefined;
 
   private node: AudioWorkletNode | undefined;
+  /** Output volume, between the worklet and the destination. */
+  private readonly gain: GainNode;
   private pending: [PlaybackCommand, Transferable[]][] = [];
   private readonly channel = new PlaybackChannel((cmd, transfer) => this.send(cmd, transfer));
   private readonly readyPromise: Promise<void>;
@@ -47,6 +49,7 @@ export class Playback {
     options: PlaybackOptions = {},
   ) {
     const { workletUrl, destination, route, ...core } = options;
+    this.gain = ctx.createGain();
     this.channel.onlevel = (rms) => this.onlevel(rms);
     this.channel.onplayed = (id, frames) => this.onplayed(id, frames);
     this.channel.onidle = () => this.onidle();
@@ -63,7 +66,8 @@ export class Playback {
         if (!this.disposed) this.channel.receive(e.data);
       };
       if (route) node.port.postMessage({ type: 'route', port: route }, [route]);
-      node.connect(destination ?? ctx.destination);
+      // Connected to the output only once the worklet runs (as before the gain existed).
+      node.connect(this.gain).connect(destination ?? ctx.destination);
       this.node = node;
       for (const [cmd, transfer] of this.pending) node.port.postMessage(cmd, transfer);
       this.pending = [];
@@ -112,6 +116,12 @@ export class Playback {
     this.channel.duck(on);
   }
 
+  /** Output volume, 0…1 (0 mutes the speaker); changes glide over ~20 ms, without clicks. */
+  setVolume(volume: number): void {
+    const v = Math.min(1, Math.max(0, Number.isFinite(volume) ? volume : 1));
+    this.gain.gain.setTargetAtTime(v, this.ctx.currentTime, 0.005);
+  }
+
   /** Resolves once the worklet has handled every earlier command; gives its queued frames. */
   sync(): Promise<number> {
     return this.channel.sync();
@@ -127,6 +137,7 @@ export class Playback {
       this.node.disconnect();
       this.node = undefined;
     }
+    this.gain.disconnect();
   }
 
   private send(cmd: PlaybackCommand, transfer: Transferable[] = []): void {

@@ -19,8 +19,6 @@ import { FORWARDED_EVENTS, type ForwardedSessionEvent, type HydraVoiceEventMap, 
 /** The tokenProvider's deadline, as the token endpoint's (HydraSessionOptions.tokenTimeoutMs). */
 const TOKEN_TIMEOUT_MS = 10_000;
 
-/** Minimum time between level publications (ms); rAF rounds it up to a frame (~40-48 ms). */
-const LEVEL_INTERVAL_MS = 38;
 
 export interface ConversationOptions {
   tokenEndpoint?: string | undefined;
@@ -35,6 +33,12 @@ export interface ConversationOptions {
   toolTimeoutMs?: number | undefined;
   muted: boolean;
   wireLog: boolean;
+  /** Preferred microphone (deviceId); the system default when unset or gone. */
+  micDeviceId?: string | undefined;
+  /** Output device (deviceId) where the browser supports AudioContext.setSinkId. */
+  outputDeviceId?: string | undefined;
+  /** Output volume 0…1 (default 1). */
+  volume?: number | undefined;
 }
 
 /** Diagnostics snapshot: counters only, copied (never live objects). */
@@ -62,7 +66,13 @@ export interface HydraVoiceDebugStats {
 export interface ConversationSink {
   fire<K extends keyof HydraVoiceEventMap>(type: K, detail: HydraVoiceEventMap[K]['detail'], cancelable?: boolean): boolean;
   stateChanged(state: HydraVoiceState): void;
+  /** The engine's levels (RMS), as they arrive (~25 a second); the element decides what to draw. */
   levelsChanged(input: number, output: number): void;
+  // Timeline hooks (the element's history): what the public events do not carry.
+  /** The first sample of a reply reached the output. */
+  replyStarted?(responseId: string): void;
+  /** The page answered a tool call (a value or a promise), before it goes to the engine. */
+  toolAnswered?(callId: string, value: unknown): void;
 }
 
 interface Running {
@@ -73,7 +83,6 @@ interface Running {
   tokenRequests: Map<number, AbortController>;
   mic: MicCapture;
   playback: Playback;
-  frame: number;
 }
 
 export class ConversationController implements ReactiveController {
@@ -114,6 +123,7 @@ export class ConversationController implements ReactiveController {
     engine.send({ type: 'playback', port: playbackRoute.port2 }, [playbackRoute.port2]);
     const mic = new MicCapture(context, {
       workletUrl: options.workletUrl,
+      constraints: options.micDeviceId ? { deviceId: { ideal: options.micDeviceId } } : undefined,
       // Each capture worklet (a device change builds a new one) posts its chunks to the engine.
       route: () => {
         const channel = new MessageChannel();
@@ -122,9 +132,11 @@ export class ConversationController implements ReactiveController {
       },
     });
     const playback = new Playback(context, { workletUrl: options.workletUrl, route: playbackRoute.port1 });
-    const running: Running = { context, engine, mic, playback, frame: 0, tokenProvider: options.tokenProvider, tokenRequests: new Map() };
+    if (options.volume !== undefined) playback.setVolume(options.volume);
+    const running: Running = { context, engine, mic, playback, tokenProvider: options.tokenProvider, tokenRequests: new Map() };
     this.running = running;
     this.wire(running);
+    if (options.outputDeviceId) this.setOutputDevice(options.outputDeviceId);
     engine.send({ type: 'mute', muted: options.muted });
     engine.send({
       type: 'start',
@@ -140,7 +152,6 @@ export class ConversationController implements ReactiveController {
       },
     });
     this.setState('connecting');
-    this.animateLevels(running);
     try {
       // Mic permission, worklets, the worker and the handshake proceed in parallel; the
       // session drops mic audio until Hydra confirms the configuration.
@@ -156,7 +167,6 @@ export class ConversationController implements ReactiveController {
     const running = this.running;
     if (!running) return;
     this.running = undefined;
-    cancelAnimationFrame(running.frame);
     for (const request of running.tokenRequests.values()) request.abort();
     running.engine.close();
     running.mic.stop();
@@ -172,6 +182,26 @@ export class ConversationController implements ReactiveController {
 
   setMuted(muted: boolean): void {
     this.running?.engine.send({ type: 'mute', muted });
+  }
+
+  // ------------------------------------------------------------ devices and volume
+
+  /** Output volume 0…1 (0: speaker muted). */
+  setVolume(volume: number): void {
+    this.running?.playback.setVolume(volume);
+  }
+
+  /** Switches the microphone mid-conversation (undefined: the system default). */
+  setMicDevice(deviceId: string | undefined): void {
+    void this.running?.mic.switchDevice(deviceId);
+  }
+
+  /** Plays through another output device, where AudioContext.setSinkId exists (Chromium). */
+  setOutputDevice(deviceId: string | undefined): void {
+    const context = this.running?.context as (AudioContext & { setSinkId?(id: string): Promise<void> }) | undefined;
+    context?.setSinkId?.(deviceId ?? '').catch((e: Error) =>
+      this.sink.fire('hydra-error', { code: 'audio_failed', message: `Could not play through the chosen speaker: ${e.message}`, fatal: false }),
+    );
   }
 
   updateTools(tools: Tool[]): void {
@@ -223,8 +253,11 @@ export class ConversationController implements ReactiveController {
         running.tokenRequests.get(m.id)?.abort();
         running.tokenRequests.delete(m.id);
         return;
+      case 'levels':
+        return this.sink.levelsChanged(m.input, m.output);
       case 'event':
         if (m.name === 'state') this.setState(m.detail.state);
+        else if (m.name === 'playback-start') this.sink.replyStarted?.(m.detail.responseId);
         else if (m.name === 'error') {
           if (m.detail.fatal) this.fail(m.detail);
           else this.sink.fire('hydra-error', m.detail);
@@ -234,10 +267,15 @@ export class ConversationController implements ReactiveController {
         }
         return;
       case 'tool-call': {
-        const detail = withResponder(m.request, (result) => engine.send({ type: 'tool-result', callId: m.request.callId, result }));
-        const answered = this.sink.fire('hydra-tool-call', detail, true);
+        const { callId, name } = m.request;
+        const toEngine = withResponder(m.request, (result) => engine.send({ type: 'tool-result', callId, result }));
+        const respond = (value: unknown) => {
+          this.sink.toolAnswered?.(callId, value);
+          toEngine.respond(value);
+        };
+        const answered = this.sink.fire('hydra-tool-call', { ...toEngine, respond }, true);
         // preventDefault() declines the call: the model hears so at once instead of after the timeout.
-        if (!answered) detail.respond(Promise.reject(new Error(`The page declined the ${m.request.name} tool call.`)));
+        if (!answered) respond(Promise.reject(new Error(`The page declined the ${name} tool call.`)));
         return;
       }
     }
@@ -271,24 +309,5 @@ export class ConversationController implements ReactiveController {
     this.stop();
     this.setState('error');
     this.sink.fire('hydra-error', { ...detail, fatal: true });
-  }
-
-  /**
-   * Publishes levels on animation frames (so never in a background tab), at most every
-   * LEVEL_INTERVAL_MS: each publication restyles the element, and the halo's 80 ms CSS
-   * transition already smooths 25 updates a second (bench/e2e.ts: 60 a second cost
-   * ~4 s of main thread per minute of conversation).
-   */
-  private animateLevels(running: Running): void {
-    let last = -Infinity;
-    const tick = (now: number) => {
-      if (this.running !== running) return;
-      if (now - last >= LEVEL_INTERVAL_MS) {
-        last = now;
-        this.sink.levelsChanged(running.engine.inputLevel, running.engine.outputLevel);
-      }
-      running.frame = requestAnimationFrame(tick);
-    };
-    running.frame = requestAnimationFrame(tick);
   }
 }

@@ -4,6 +4,7 @@
 import type { HydraClientErrorCode, HydraErrorCode, HydraErrorDetail } from '../protocol/errors.ts';
 import type { ResponseStatus, Usage } from '../protocol/schemas.ts';
 import type { HydraState, PlaybackEndDetail, ReconnectingDetail, ResponseEndReason, SessionEventDetails } from '../session/events.ts';
+import type { HydraHistoryEntry } from './history.ts';
 
 export type { HydraClientErrorCode, HydraErrorCode, HydraErrorDetail, ResponseEndReason };
 
@@ -55,6 +56,11 @@ export interface HydraFrameDetail {
   frame: unknown;
 }
 
+export interface HydraHistoryDetail {
+  /** The element's `history`: a frozen array of frozen entries. */
+  history: readonly HydraHistoryEntry[];
+}
+
 export interface HydraVoiceEventMap {
   'hydra-state': CustomEvent<HydraStateDetail>;
   'hydra-session': CustomEvent<HydraSessionDetail>;
@@ -67,6 +73,7 @@ export interface HydraVoiceEventMap {
   'hydra-error': CustomEvent<HydraErrorDetail>;
   'hydra-reconnecting': CustomEvent<HydraReconnectingDetail>;
   'hydra-frame': CustomEvent<HydraFrameDetail>;
+  'hydra-history': CustomEvent<HydraHistoryDetail>;
 }
 
 /**

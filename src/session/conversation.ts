@@ -71,7 +71,12 @@ export class Conversation {
       timers: options.timers,
       toolTimeoutMs: options.toolTimeoutMs,
       debounceMs: options.responseCreateDebounceMs,
-      send: (frame) => void link.send(frame),
+      send: (frame) => {
+        // Between the tool outputs and the narration's response.created the agent is still
+        // working: stay `thinking` instead of flickering to `listening` for a round trip.
+        if (frame.type === 'response.create') this.turns.expectResponse();
+        link.send(frame);
+      },
       call: (request) => host.toolCall(request),
       error: (message) => this.problem(new HydraError('tool_failed', message, { fatal: false })),
       changed: () => this.refreshState(),
@@ -238,6 +243,7 @@ export class Conversation {
     }
     if (e.code === 'server_full') this.link.markServerFull(); // close 1013 follows: back off longer
     if (e.code === 'tool_response_timeout') this.tools.abandonOpen();
+    if (error.causeType === 'response.create') this.turns.responseRefused();
     if (error.causeType === 'session.configure' && this.phase === 'awaiting-configured') {
       // Hydra refused our configuration (e.g. a voice): a new session would be refused too.
       this.link.fail(withCause(new HydraError(e.code, `Hydra rejected the session configuration: ${e.message}`), error));

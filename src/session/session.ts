@@ -3,10 +3,9 @@
 // keep-alive, codec, reconnect policy) and the conversation (conversation.ts: handshake,
 // routing, turns, responses, tools, error policy, state). No audio, no UI: the audio
 // router (src/worker/router.ts) feeds it mic chunks and plays its `audio` events.
-import * as z from 'zod/mini';
 import { HydraError } from '../protocol/errors.ts';
-import { SessionConfig, Tool } from '../protocol/schemas.ts';
-import type { Model } from '../protocol/schemas.ts';
+import { checkSessionConfig, checkToolList } from '../protocol/browser-checks.ts';
+import type { Model, SessionConfig, Tool } from '../protocol/schemas.ts';
 import { DEFAULT_MODEL, checkVoice } from '../protocol/voices.ts';
 import { Conversation, withCause } from './conversation.ts';
 import type { HydraSessionEventMap, HydraState, SessionEventDetails, ToolResult } from './events.ts';
@@ -178,19 +177,19 @@ export class HydraSession extends EventTarget {
   start(): Promise<void> {
     if (this.starting) return this.starting.promise;
     if (this.engaged) return Promise.resolve();
-    const parsed = SessionConfig.safeParse(this.conversation.config);
+    const parsed = checkSessionConfig(this.conversation.config);
     let problem: string | undefined;
-    if (!parsed.success) problem = `Invalid session configuration: ${describeIssues(parsed.error.issues)}`;
+    if (!parsed.ok) problem = `Invalid session configuration: ${parsed.issues.join('; ')}`;
     else {
-      const voice = checkVoice(this.model, parsed.data.voice);
+      const voice = checkVoice(this.model, parsed.value.voice);
       if (!voice.ok) problem = voice.message;
     }
-    if (problem !== undefined || !parsed.success) {
+    if (problem !== undefined || !parsed.ok) {
       const error = new HydraError('invalid_config', problem ?? 'Invalid session configuration.');
       this.failed(error);
       return Promise.reject(error);
     }
-    this.conversation.config = parsed.data;
+    this.conversation.config = parsed.value;
     this.conversation.begin();
     this.engaged = true;
     let resolve!: () => void;
@@ -218,12 +217,12 @@ export class HydraSession extends EventTarget {
 
   /** Replaces the tools: `session.update` now if configured, and on every reconnect. */
   updateTools(tools: Tool[]): void {
-    const parsed = z.array(Tool).safeParse(tools);
-    if (!parsed.success) {
-      this.emit('error', { code: 'invalid_config', message: `updateTools: ${describeIssues(parsed.error.issues)}`, fatal: false });
+    const parsed = checkToolList(tools);
+    if (!parsed.ok) {
+      this.emit('error', { code: 'invalid_config', message: `updateTools: ${parsed.issues.join('; ')}`, fatal: false });
       return;
     }
-    this.conversation.updateTools(parsed.data);
+    this.conversation.updateTools(parsed.value);
   }
 
   /** Sends `response.cancel` for the response in flight (Hydra answers `client_cancelled`). */
@@ -250,9 +249,9 @@ export class HydraSession extends EventTarget {
     this.conversation.turns.playbackStarted(responseId);
   }
 
-  /** Response `responseId` left the output: played to its last sample, or cut off. */
-  playbackEnded(responseId: string, interrupted: boolean): void {
-    this.conversation.turns.playbackEnded(responseId, interrupted);
+  /** Response `responseId` left the output after `durationMs` of it played: to its last sample, or cut off. */
+  playbackEnded(responseId: string, interrupted: boolean, durationMs: number): void {
+    this.conversation.turns.playbackEnded(responseId, interrupted, durationMs);
   }
 
   // ------------------------------------------------------------ internals
@@ -296,19 +295,6 @@ export class HydraSession extends EventTarget {
   override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
     super.removeEventListener(type, listener, options);
   }
-}
-
-/** zod/mini ships no message locale ("Invalid input"), so name the problem ourselves. */
-function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: string[]; expected?: unknown }[]): string {
-  return issues
-    .map((i) => {
-      const where = i.path.map(String).join('.') || '(root)';
-      if (i.code === 'unrecognized_keys' && i.keys) return `${where}: unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-      if (i.code === 'invalid_type' && i.expected !== undefined) return `${where}: expected ${String(i.expected)}`;
-      if (i.code === 'too_small') return `${where}: too short`;
-      return `${where}: ${i.message}`;
-    })
-    .join('; ');
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -68,6 +68,17 @@ export class Turns {
     return last;
   }
 
+  /** The client asked for a response (the narration after tool outputs): `thinking` until it is created. */
+  expectResponse(): void {
+    this.awaitingResponse = true;
+  }
+
+  /** Hydra refused our response.create: no response is coming. */
+  responseRefused(): void {
+    this.awaitingResponse = false;
+    this.host.changed();
+  }
+
   speechStarted(f: ServerFrameOf<'input_audio_buffer.speech_started'>): void {
     this.userSpeaking = true;
     this.awaitingResponse = false;
@@ -154,13 +165,14 @@ export class Turns {
   playbackStarted(id: string): void {
     if (this.heard.get(id) === 'playing') return;
     this.heard.set(id, 'playing');
+    this.host.emit('playback-start', { responseId: id });
     this.host.changed();
   }
 
-  /** This response's audio left the output: played out, or cut off (`interrupted`). */
-  playbackEnded(id: string, interrupted: boolean): void {
+  /** This response's audio left the output after `durationMs` of it played: played out, or cut off (`interrupted`). */
+  playbackEnded(id: string, interrupted: boolean, durationMs: number): void {
     if (!this.heard.delete(id)) return;
-    this.host.emit('playback-end', { responseId: id, interrupted });
+    this.host.emit('playback-end', { responseId: id, interrupted, durationMs });
     this.host.changed();
   }
 

@@ -37,8 +37,6 @@ export class EngineClient {
   workerError: string | undefined;
   /** Counters as of the last message from the engine. */
   stats: EngineStats = { ...EMPTY_STATS };
-  inputLevel = 0;
-  outputLevel = 0;
   /** Settles with the session's start(): resolves on the first session.configured. */
   readonly started: Promise<void>;
 
@@ -112,10 +110,6 @@ export class EngineClient {
     if (this.closed) return;
     if ('stats' in m) this.stats = m.stats;
     switch (m.type) {
-      case 'levels':
-        this.inputLevel = m.input;
-        this.outputLevel = m.output;
-        return;
       case 'started':
         this.settle?.resolve();
         this.settle = undefined;

@@ -14,7 +14,7 @@ const LEVEL_INTERVAL_MS = 40;
 
 const FORWARDED: readonly ForwardedEvent[] = [
   'state', 'session', 'warning', 'turn-start', 'turn-end', 'turn-discarded', 'response-start', 'response-end',
-  'playback-end', 'error', 'reconnecting', 'frame',
+  'playback-start', 'playback-end', 'error', 'reconnecting', 'frame',
 ];
 
 type Post = (message: FromEngine) => void;

@@ -6,6 +6,7 @@ import { CaptureChannel } from '../audio/capture-channel.ts';
 import type { CaptureMessage } from '../audio/capture-core.ts';
 import { PlaybackChannel } from '../audio/playback-channel.ts';
 import type { PlaybackMessage } from '../audio/playback-core.ts';
+import { OUTPUT_SAMPLE_RATE } from '../protocol/endpoints.ts';
 import type { HydraSession } from '../session/session.ts';
 import type { EngineStats } from './messages.ts';
 
@@ -63,7 +64,7 @@ export class AudioRouter {
     const playback = (this.playback = new PlaybackChannel((cmd, transfer) => port.postMessage(cmd, transfer ?? [])));
     playback.onlevel = (level) => (this.outputLevel = level);
     playback.onstarted = (id) => this.session.playbackStarted(id);
-    playback.onfinished = (id, flushed) => this.session.playbackEnded(id, flushed);
+    playback.onfinished = (id, flushed, frames) => this.session.playbackEnded(id, flushed, Math.round((frames * 1000) / OUTPUT_SAMPLE_RATE));
     port.onmessage = (e: MessageEvent<PlaybackMessage>) => playback.receive(e.data);
     this.session.attachPlayback();
   }
