@@ -11,10 +11,12 @@ import { classicScriptCandidates, setBundledWorker } from './worker/loader.ts';
 if (isWorkerScope()) runWorkerHost();
 else if (typeof document !== 'undefined') {
   const scriptUrl = ownScriptUrl();
+  const current = document.currentScript as HTMLScriptElement | null; // null once this script has run
   setBundledWorker(() => (scriptUrl ? classicScriptCandidates(scriptUrl) : []));
   // Loaded lazily so that, in a worker, the element and Lit (which touch `document` as
   // they load) are never evaluated. The element is defined a microtask after this script.
-  void import('./element/api.ts').then((api) => {
+  void Promise.all([import('./element/api.ts'), import('./element/language.ts')]).then(([api, language]) => {
+    if (current) language.setLocaleScript(current); // the locale files sit beside this script; its nonce loads them
     const g = globalThis as { HydraVoice?: unknown };
     g.HydraVoice ??= { ...api };
     api.defineHydraVoice();

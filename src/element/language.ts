@@ -18,10 +18,13 @@ type Registry = Record<string, readonly string[]>;
 const scope = globalThis as typeof globalThis & { HydraVoiceLocales?: Registry };
 const registry = (): Registry => (scope.HydraVoiceLocales ??= {});
 
-/** The script that defined the element (classic or module): the locale files sit beside it. */
-const script =
-  (typeof document === 'object' && (document.currentScript as HTMLScriptElement | null)) ||
-  (typeof document === 'object' ? document.querySelector<HTMLScriptElement>('script[src*="hydra-voice"]') : null);
+/**
+ * The script that defined the element: the locale files sit beside it. The classic script
+ * says which it is while it runs (document.currentScript, see classic.ts); otherwise (an
+ * ES module from a CDN) the first script whose URL names hydra-voice.
+ */
+let script: HTMLScriptElement | null | undefined;
+export const setLocaleScript = (s: HTMLScriptElement | null) => void (script = s && s.src ? s : null);
 
 /** The primary language subtag a locale resolves to: `pt-BR` → `pt`, anything unknown → `en`. */
 export function languageOf(lang: string | null | undefined): string {
@@ -59,7 +62,8 @@ export function registerTranslations(lists: Registry): void {
 }
 
 function load(language: string): void {
-  if (requested.has(language) || !script?.src) return;
+  if (script === undefined) setLocaleScript(document.querySelector('script[src*="hydra-voice"]'));
+  if (requested.has(language) || !script) return;
   requested.add(language);
   const src = new URL(`locales/${language}.js`, script.src).href;
   const tag = document.createElement('script');
