@@ -210,21 +210,21 @@ export class HydraVoiceElement extends LitElement {
   /** Date.now() of the call timer's last tick. */
   declare private _now: number;
 
-  private readonly conversation: ConversationController;
-  private readonly record = new ConversationHistory(() => {
-    this.historyChanged = true;
+  readonly #conversation: ConversationController;
+  readonly #record = new ConversationHistory(() => {
+    this.#historyChanged = true;
     this.requestUpdate();
-    fire(this, 'hydra-history', { history: this.record.entries });
+    fire(this, 'hydra-history', { history: this.#record.entries });
   });
   /** When the first session of this call was configured (Date.now()). */
-  private callStart: number | undefined;
-  private timerId: ReturnType<typeof setInterval> | undefined;
+  #callStart: number | undefined;
+  #timerId: ReturnType<typeof setInterval> | undefined;
   /** Level step shown by the halo, and when. */
-  private level = -1;
-  private levelAt = 0;
-  private readonly onDeviceChange = () => void this.refreshDevices();
+  #level = -1;
+  #levelAt = 0;
+  readonly #onDeviceChange = () => void this.#refreshDevices();
   /** The timeline scrolls to its newest entry after the next render. */
-  private historyChanged = false;
+  #historyChanged = false;
 
   constructor() {
     super();
@@ -240,7 +240,7 @@ export class HydraVoiceElement extends LitElement {
     this._settingsOpen = false;
     this._devices = { inputs: [], outputs: [] };
     this._now = 0;
-    const record = this.record;
+    const record = this.#record;
     const sink: ConversationSink = {
       fire: (type, detail, cancelable) => fire(this, type, detail, cancelable),
       stateChanged: (state) => {
@@ -249,11 +249,11 @@ export class HydraVoiceElement extends LitElement {
         this.setAttribute('state', state);
         fire(this, 'hydra-state', { state });
       },
-      levelsChanged: (input, output) => this.showLevels(input, output),
+      levelsChanged: (input, output) => this.#showLevels(input, output),
       replyStarted: (id) => record.replyStarted(id),
       toolAnswered: (id, value) => record.toolAnswered(id, value),
     };
-    this.conversation = new ConversationController(this, sink);
+    this.#conversation = new ConversationController(this, sink);
     const on = <K extends keyof HydraVoiceEventMap>(type: K, listener: (detail: HydraVoiceEventMap[K]['detail']) => void) =>
       this.addEventListener(type, (e) => listener(e.detail));
     on('hydra-error', (d) => {
@@ -261,7 +261,7 @@ export class HydraVoiceElement extends LitElement {
       console.warn(`<hydra-voice> ${d.code}${d.fatal ? ' (fatal)' : ''}: ${d.message}`);
       if (d.fatal) {
         this._error = d;
-        this.open ||= this.floating; // a closed panel would hide the error (and its live region)
+        this.open ||= this.#floating; // a closed panel would hide the error (and its live region)
       } else this._notice = visitorNotice(d.code) ?? this._notice;
     });
     on('hydra-state', (d) => {
@@ -269,9 +269,9 @@ export class HydraVoiceElement extends LitElement {
       if (d.state !== 'connecting' || this._notice === 'noticeMicSilent') this._notice = undefined;
     });
     on('hydra-session', () => {
-      this.callStart ??= Date.now();
+      this.#callStart ??= Date.now();
       this._now = Date.now();
-      void this.refreshDevices(); // the microphone is allowed now: devices have labels
+      void this.#refreshDevices(); // the microphone is allowed now: devices have labels
     });
     on('hydra-turn-start', (d) => record.turnStarted(d.itemId, d.audioStartMs));
     on('hydra-turn-end', (d) => record.turnEnded(d.itemId, d.audioEndMs));
@@ -291,7 +291,7 @@ export class HydraVoiceElement extends LitElement {
    * own. A frozen array of frozen entries; `hydra-history` fires whenever it changes.
    */
   get history(): readonly HydraHistoryEntry[] {
-    return this.record.entries;
+    return this.#record.entries;
   }
 
   /**
@@ -300,21 +300,21 @@ export class HydraVoiceElement extends LitElement {
    * `undefined` when idle. Read-only; the shape may change between minor versions.
    */
   get debugStats(): HydraVoiceDebugStats | undefined {
-    return this.conversation.debugStats();
+    return this.#conversation.debugStats();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.hasAttribute('state')) this.setAttribute('state', this._state);
     followLanguage(this);
-    navigator.mediaDevices?.addEventListener?.('devicechange', this.onDeviceChange);
+    navigator.mediaDevices?.addEventListener?.('devicechange', this.#onDeviceChange);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     unfollowLanguage(this);
-    navigator.mediaDevices?.removeEventListener?.('devicechange', this.onDeviceChange);
-    this.tickTimer(false);
+    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDeviceChange);
+    this.#tickTimer(false);
   }
 
   /**
@@ -323,24 +323,24 @@ export class HydraVoiceElement extends LitElement {
    * was reported as `hydra-error`.
    */
   async start(): Promise<void> {
-    if (this.conversation.active) return;
+    if (this.#conversation.active) return;
     this._error = undefined;
     this._notice = undefined;
     this._held = false;
-    this.callStart = undefined;
-    this.record.clear();
+    this.#callStart = undefined;
+    this.#record.clear();
     const model = this.model || DEFAULT_MODEL;
     const voice = this.voice || undefined;
     const voiceCheck = checkVoice(model, voice);
-    if (!voiceCheck.ok) return this.configError(voiceCheck.message);
-    const tools = this.resolveTools();
-    if (!tools.ok) return this.configError(tools.message);
+    if (!voiceCheck.ok) return this.#configError(voiceCheck.message);
+    const tools = this.#resolveTools();
+    if (!tools.ok) return this.#configError(tools.message);
     const config: SessionConfig = {};
     if (this.persona) config.instructions = this.persona;
     if (voice) config.voice = voice;
     if (tools.tools.length > 0) config.tools = tools.tools;
     if (this.speaksFirst) config.generate_initial_response = true;
-    await this.conversation.start({
+    await this.#conversation.start({
       tokenEndpoint: this.tokenEndpoint || undefined,
       tokenProvider: typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined,
       agent: this.agent || undefined,
@@ -350,80 +350,80 @@ export class HydraVoiceElement extends LitElement {
       workletUrl: this.workletUrl || undefined,
       workerUrl: this.workerUrl || undefined,
       toolTimeoutMs: this.toolTimeout ?? undefined,
-      muted: this.micMuted(true),
+      muted: this.#micMuted(true),
       wireLog: this.wireLog,
       micDeviceId: this.micDevice || undefined,
       outputDeviceId: this.outputDevice || undefined,
-      volume: this.outputVolume(),
+      volume: this.#outputVolume(),
     });
   }
 
   /** Ends the conversation and releases the microphone. */
   stop(): void {
-    this.conversation.stop();
+    this.#conversation.stop();
     this._held = false;
   }
 
   /** Stops the agent's current response (its audio stops at once). */
   cancelResponse(): void {
-    this.conversation.cancelResponse();
+    this.#conversation.cancelResponse();
   }
 
   /** Starts a conversation when idle, ends it otherwise (what the button does). */
   toggle(): void {
-    if (this.conversation.active) this.stop();
+    if (this.#conversation.active) this.stop();
     else void this.start();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    const c = this.conversation;
+    const c = this.#conversation;
     const has = (key: string) => (changed as Map<string, unknown>).has(key);
     // The controller ignores all of these between conversations; start() passes them on.
-    if (has('muted') || has('mode') || has('_held')) c.setMuted(this.micMuted());
-    if (has('volume') || has('speakerMuted')) c.setVolume(this.outputVolume());
+    if (has('muted') || has('mode') || has('_held')) c.setMuted(this.#micMuted());
+    if (has('volume') || has('speakerMuted')) c.setVolume(this.#outputVolume());
     if (has('micDevice')) c.setMicDevice(this.micDevice || undefined);
     if (has('outputDevice')) c.setOutputDevice(this.outputDevice || undefined);
     if (changed.has('tools') && c.active) {
-      const tools = this.resolveTools();
+      const tools = this.#resolveTools();
       if (tools.ok) c.updateTools(tools.tools);
-      else this.reportConfig(tools.message, false);
+      else this.#reportConfig(tools.message, false);
     }
-    this.tickTimer(this.floating && this.open && c.active && this.callStart !== undefined);
-    if (this.historyChanged) {
-      this.historyChanged = false;
-      const timeline = this.shadowPart('timeline');
+    this.#tickTimer(this.#floating && this.open && c.active && this.#callStart !== undefined);
+    if (this.#historyChanged) {
+      this.#historyChanged = false;
+      const timeline = this.#shadowPart('timeline');
       if (timeline) timeline.scrollTop = timeline.scrollHeight;
     }
   }
 
-  private get floating(): boolean {
+  get #floating(): boolean {
     return this.layout === 'floating';
   }
 
-  private get pushToTalk(): boolean {
+  get #pushToTalk(): boolean {
     return this.mode === 'push-to-talk';
   }
 
   /** The microphone streams silence: muted, or push-to-talk without the button held. */
-  private micMuted(starting = false): boolean {
-    return this.muted || (this.pushToTalk && (starting || !this._held));
+  #micMuted(starting = false): boolean {
+    return this.muted || (this.#pushToTalk && (starting || !this._held));
   }
 
-  private outputVolume(): number {
+  #outputVolume(): number {
     const v = this.volume ?? 1;
     return this.speakerMuted ? 0 : Math.min(1, Math.max(0, Number.isFinite(v) ? v : 1));
   }
 
-  private resolveTools(): { ok: true; tools: Tool[] } | { ok: false; message: string } {
+  #resolveTools(): { ok: true; tools: Tool[] } | { ok: false; message: string } {
     if (this.tools !== undefined) return checkTools(this.tools);
     return readDeclaredTools(this) ?? { ok: true, tools: [] };
   }
 
-  private configError(message: string): void {
-    this.reportConfig(message, true);
+  #configError(message: string): void {
+    this.#reportConfig(message, true);
   }
 
-  private reportConfig(message: string, fatal: boolean): void {
+  #reportConfig(message: string, fatal: boolean): void {
     const detail: HydraErrorDetail = { code: 'invalid_config', message, fatal };
     if (fatal) {
       this._state = 'error';
@@ -434,22 +434,22 @@ export class HydraVoiceElement extends LitElement {
   }
 
   /** The strings in the element's language, with the page's replacements. */
-  private text(): { s: HydraVoiceStrings; lang: string } {
+  #text(): { s: HydraVoiceStrings; lang: string } {
     const lang = this.lang || document.documentElement.lang || 'en';
     return { s: { ...builtInStrings(languageOf(lang)), ...this.strings }, lang };
   }
 
   override render() {
-    const { s, lang } = this.text();
+    const { s, lang } = this.#text();
     const state = this._state;
-    const active = this.conversation.active;
+    const active = this.#conversation.active;
     const error = state === 'error' ? this._error : undefined;
     const visitor = error && visitorMessage(error.code);
     const muted = this.muted;
     const status =
       error ? ''
       : this._notice && active ? s[this._notice]
-      : state === 'listening' ? (muted ? s.statusMuted : this.pushToTalk && !this._held ? s.talk : s.statusListening)
+      : state === 'listening' ? (muted ? s.statusMuted : this.#pushToTalk && !this._held ? s.talk : s.statusListening)
       : state === 'speaking' && muted ? `${s.statusSpeaking} · ${s.statusMuted}`
       : s[STATUS_KEYS[state]];
     const model: ViewModel = {
@@ -459,34 +459,34 @@ export class HydraVoiceElement extends LitElement {
       active,
       status,
       error: visitor && { message: s[visitor.message], help: visitor.help && s[visitor.help] },
-      compact: this.compact && !this.floating,
-      floating: this.floating,
+      compact: this.compact && !this.#floating,
+      floating: this.#floating,
       open: this.open,
       muted,
       speakerMuted: this.speakerMuted,
       volume: this.volume ?? 1,
-      talkButton: this.pushToTalk && active,
+      talkButton: this.#pushToTalk && active,
       held: this._held,
       settingsOpen: this._settingsOpen,
       inputs: this._devices.inputs,
       outputs: this._devices.outputs,
       micDevice: this.micDevice ?? '',
       outputDevice: this.outputDevice ?? '',
-      timer: this.floating && active && this.callStart !== undefined ? clock(this._now - this.callStart) : undefined,
-      timeline: this.floating || this.timeline ? this.record.entries : undefined,
-      on: this.handlers,
+      timer: this.#floating && active && this.#callStart !== undefined ? clock(this._now - this.#callStart) : undefined,
+      timeline: this.#floating || this.timeline ? this.#record.entries : undefined,
+      on: this.#handlers,
     };
     return render(model);
   }
 
   /** Event handlers of the view (created once: Lit re-binds nothing when they stay the same). */
-  private readonly handlers: ViewModel['on'] = {
+  readonly #handlers: ViewModel['on'] = {
     button: () => {
       // In push-to-talk the button talks while held; End call ends the conversation.
-      if (!(this.pushToTalk && this.conversation.active)) this.toggle();
+      if (!(this.#pushToTalk && this.#conversation.active)) this.toggle();
     },
     hold: (e) => {
-      if (!this.pushToTalk || !this.conversation.active) return;
+      if (!this.#pushToTalk || !this.#conversation.active) return;
       if (e instanceof KeyboardEvent) {
         if (e.key !== ' ') return;
         e.preventDefault(); // no click on release
@@ -500,7 +500,7 @@ export class HydraVoiceElement extends LitElement {
     release: (e) => {
       if (e instanceof KeyboardEvent) {
         if (e.key !== ' ') return;
-        if (this.pushToTalk) e.preventDefault();
+        if (this.#pushToTalk) e.preventDefault();
       }
       this._held = false;
     },
@@ -513,49 +513,49 @@ export class HydraVoiceElement extends LitElement {
     },
     settings: () => {
       this._settingsOpen = !this._settingsOpen;
-      if (this._settingsOpen) void this.refreshDevices();
+      if (this._settingsOpen) void this.#refreshDevices();
     },
     micDevice: (e) => (this.micDevice = (e.target as HTMLSelectElement).value),
     outputDevice: (e) => (this.outputDevice = (e.target as HTMLSelectElement).value),
     end: () => this.stop(),
-    launcher: () => (this.open ? this.closePanel() : this.openPanel()),
-    close: () => this.closePanel(),
+    launcher: () => (this.open ? this.#closePanel() : this.#openPanel()),
+    close: () => this.#closePanel(),
     panelKey: (e) => {
       if (e.key !== 'Escape') return;
       e.stopPropagation();
-      this.closePanel();
+      this.#closePanel();
     },
   };
 
   /** Opens the floating panel and moves focus into it. */
-  private async openPanel(): Promise<void> {
+  async #openPanel(): Promise<void> {
     this.open = true;
     await this.updateComplete;
-    this.shadowPart('button')?.focus();
+    this.#shadowPart('button')?.focus();
   }
 
   /** Closes the floating panel (the conversation goes on) and gives focus back to the launcher. */
-  private async closePanel(): Promise<void> {
+  async #closePanel(): Promise<void> {
     this.open = false;
     await this.updateComplete;
-    this.shadowPart('launcher')?.focus();
+    this.#shadowPart('launcher')?.focus();
   }
 
-  private shadowPart(name: string): HTMLElement | null {
+  #shadowPart(name: string): HTMLElement | null {
     return this.renderRoot.querySelector(`[part~="${name}"]`);
   }
 
-  private async refreshDevices(): Promise<void> {
+  async #refreshDevices(): Promise<void> {
     this._devices = await listDevices();
   }
 
   /** The call timer ticks once a second, only while someone can see it. */
-  private tickTimer(on: boolean): void {
-    if (on === (this.timerId !== undefined)) return;
-    if (on) this.timerId = setInterval(() => (this._now = Date.now()), 1000);
+  #tickTimer(on: boolean): void {
+    if (on === (this.#timerId !== undefined)) return;
+    if (on) this.#timerId = setInterval(() => (this._now = Date.now()), 1000);
     else {
-      clearInterval(this.timerId);
-      this.timerId = undefined;
+      clearInterval(this.#timerId);
+      this.#timerId = undefined;
     }
   }
 
@@ -565,15 +565,15 @@ export class HydraVoiceElement extends LitElement {
    * each change costs one cheap frame and nothing is redrawn in between (the budget is
    * 0.5 s of main thread per minute of conversation, the whole page included).
    */
-  private showLevels(input: number, output: number): void {
-    const heard = this.micMuted() ? 0 : loudness(input);
+  #showLevels(input: number, output: number): void {
+    const heard = this.#micMuted() ? 0 : loudness(input);
     const said = loudness(output);
     const step = Math.max(heard, said);
     const now = performance.now();
-    if (step === this.level || (step !== 0 && now - this.levelAt < LEVEL_STEP_MS)) return;
-    this.level = step;
-    this.levelAt = now;
-    const halo = this.shadowPart('visualizer');
+    if (step === this.#level || (step !== 0 && now - this.#levelAt < LEVEL_STEP_MS)) return;
+    this.#level = step;
+    this.#levelAt = now;
+    const halo = this.#shadowPart('visualizer');
     if (!halo) return;
     halo.style.transform = `scale(${1 + step * 0.3})`;
     // For page CSS on ::part(button) and ::part(visualizer): set on their wrapper, not on the

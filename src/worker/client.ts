@@ -40,27 +40,27 @@ export class EngineClient {
   /** Settles with the session's start(): resolves on the first session.configured. */
   readonly started: Promise<void>;
 
-  private worker: Worker | undefined;
-  private local: EngineHost | undefined;
-  private queue: [ToEngine, Transferable[]][] = [];
-  private closed = false;
-  private settle: { resolve: () => void; reject: (e: HydraErrorDetail) => void } | undefined;
+  #worker: Worker | undefined;
+  #local: EngineHost | undefined;
+  #queue: [ToEngine, Transferable[]][] = [];
+  #closed = false;
+  #settle: { resolve: () => void; reject: (e: HydraErrorDetail) => void } | undefined;
 
   constructor(options: EngineClientOptions = {}) {
-    this.started = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+    this.started = new Promise<void>((resolve, reject) => (this.#settle = { resolve, reject }));
     this.started.catch(() => undefined);
     const baseUrl = options.baseUrl ?? document.baseURI;
     void startWorker(workerCandidates(options.workerUrl, baseUrl)).then((result) => {
-      if (this.closed) {
+      if (this.#closed) {
         result.worker?.terminate();
         return;
       }
       if (result.worker) {
-        this.worker = result.worker;
+        this.#worker = result.worker;
         this.via = result.via;
         this.thread = 'worker';
-        result.worker.onmessage = (e: MessageEvent<FromEngine>) => this.receive(e.data);
-        for (const [m, transfer] of this.queue.splice(0)) result.worker.postMessage(m, transfer);
+        result.worker.onmessage = (e: MessageEvent<FromEngine>) => this.#receive(e.data);
+        for (const [m, transfer] of this.#queue.splice(0)) result.worker.postMessage(m, transfer);
       } else {
         this.workerError = result.failures.join('; ');
         this.thread = 'main';
@@ -71,27 +71,27 @@ export class EngineClient {
               `thread instead, where a busy page can cause gaps in the audio.`,
           );
         }
-        const local = (this.local = new EngineHost('main', (m) => this.receive(m)));
-        for (const [m] of this.queue.splice(0)) local.handle(m);
+        const local = (this.#local = new EngineHost('main', (m) => this.#receive(m)));
+        for (const [m] of this.#queue.splice(0)) local.handle(m);
       }
     });
   }
 
   /** Sends a message to the engine (queued until it runs); `transfer` lists the ports it carries. */
   send(m: ToEngine, transfer: Transferable[] = []): void {
-    if (this.closed) return;
-    if (this.worker) this.worker.postMessage(m, transfer);
-    else if (this.local) this.local.handle(m);
-    else this.queue.push([m, transfer]);
+    if (this.#closed) return;
+    if (this.#worker) this.#worker.postMessage(m, transfer);
+    else if (this.#local) this.#local.handle(m);
+    else this.#queue.push([m, transfer]);
   }
 
   /** Stops the session and ends the worker once its socket is closed. */
   close(): void {
-    if (this.closed) return;
+    if (this.#closed) return;
     this.send({ type: 'stop' });
-    this.closed = true;
-    this.queue = [];
-    const worker = this.worker;
+    this.#closed = true;
+    this.#queue = [];
+    const worker = this.#worker;
     if (worker) {
       // Terminate after the engine closed its socket (a close frame, not a torn connection);
       // a stuck worker is ended anyway.
@@ -102,21 +102,21 @@ export class EngineClient {
         worker.terminate();
       };
     }
-    this.settle?.reject({ code: 'stopped', message: 'stopped', fatal: false });
-    this.settle = undefined;
+    this.#settle?.reject({ code: 'stopped', message: 'stopped', fatal: false });
+    this.#settle = undefined;
   }
 
-  private receive(m: FromEngine): void {
-    if (this.closed) return;
+  #receive(m: FromEngine): void {
+    if (this.#closed) return;
     if ('stats' in m) this.stats = m.stats;
     switch (m.type) {
       case 'started':
-        this.settle?.resolve();
-        this.settle = undefined;
+        this.#settle?.resolve();
+        this.#settle = undefined;
         break;
       case 'start-failed':
-        this.settle?.reject(m.error);
-        this.settle = undefined;
+        this.#settle?.reject(m.error);
+        this.#settle = undefined;
         break;
     }
     this.onmessage(m);

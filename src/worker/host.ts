@@ -20,53 +20,59 @@ const FORWARDED: readonly ForwardedEvent[] = [
 type Post = (message: FromEngine) => void;
 
 export class EngineHost {
-  private session: HydraSession | undefined;
-  private router: AudioRouter | undefined;
-  private pageTokens: PageTokens | undefined;
-  private levelTimer: ReturnType<typeof setInterval> | undefined;
-  private pendingPorts: ToEngine[] = [];
+  #session: HydraSession | undefined;
+  #router: AudioRouter | undefined;
+  #pageTokens: PageTokens | undefined;
+  #levelTimer: ReturnType<typeof setInterval> | undefined;
+  #pendingPorts: ToEngine[] = [];
   /** Mute may come before start: applied when the session exists. */
-  private muted = false;
+  #muted = false;
+
+  readonly #thread: EngineThread;
+  readonly #post: Post;
 
   constructor(
-    private readonly thread: EngineThread,
-    private readonly post: Post,
-  ) {}
+    thread: EngineThread,
+    post: Post,
+  ) {
+    this.#thread = thread;
+    this.#post = post;
+  }
 
   handle(m: ToEngine): void {
     switch (m.type) {
       case 'start':
-        return this.start(m.options);
+        return this.#start(m.options);
       case 'capture':
       case 'playback':
-        if (!this.router) this.pendingPorts.push(m);
-        else if (m.type === 'capture') this.router.attachCapture(m.port);
-        else this.router.attachPlayback(m.port);
+        if (!this.#router) this.#pendingPorts.push(m);
+        else if (m.type === 'capture') this.#router.attachCapture(m.port);
+        else this.#router.attachPlayback(m.port);
         return;
       case 'stop':
-        this.stop();
-        this.post({ type: 'stopped' });
+        this.#stop();
+        this.#post({ type: 'stopped' });
         return;
       case 'mute':
-        this.muted = m.muted;
-        if (this.session) this.session.muted = m.muted;
+        this.#muted = m.muted;
+        if (this.#session) this.#session.muted = m.muted;
         return;
       case 'tools':
-        return this.session?.updateTools(m.tools);
+        return this.#session?.updateTools(m.tools);
       case 'cancel-response':
-        return this.router?.cancelResponse();
+        return this.#router?.cancelResponse();
       case 'tool-result':
-        return this.session?.answerToolCall(m.callId, m.result);
+        return this.#session?.answerToolCall(m.callId, m.result);
       case 'token-reply':
-        return this.pageTokens?.reply(m.id, m.reply);
+        return this.#pageTokens?.reply(m.id, m.reply);
     }
   }
 
   stats(): EngineStats {
-    const s = this.session;
-    const r = this.router?.stats ?? { mic: { chunks: 0, lost: 0 }, playback: { underruns: 0, dropped: 0, lastFlushFrame: null } };
+    const s = this.#session;
+    const r = this.#router?.stats ?? { mic: { chunks: 0, lost: 0 }, playback: { underruns: 0, dropped: 0, lastFlushFrame: null } };
     return {
-      thread: this.thread,
+      thread: this.#thread,
       sessionState: s?.state ?? 'idle',
       droppedAudioChunks: s?.droppedAudioChunks ?? 0,
       droppedLateAudioChunks: s?.droppedLateAudioChunks ?? 0,
@@ -75,37 +81,37 @@ export class EngineHost {
     };
   }
 
-  private start({ pageTokens, ...options }: EngineOptions): void {
-    if (this.session) return;
-    if (pageTokens) this.pageTokens = new PageTokens(this.post, options.agent);
-    const session = (this.session = new HydraSession(this.pageTokens ? { ...options, getToken: this.pageTokens.getToken } : options));
-    session.muted = this.muted;
-    const router = (this.router = new AudioRouter(session));
+  #start({ pageTokens, ...options }: EngineOptions): void {
+    if (this.#session) return;
+    if (pageTokens) this.#pageTokens = new PageTokens(this.#post, options.agent);
+    const session = (this.#session = new HydraSession(this.#pageTokens ? { ...options, getToken: this.#pageTokens.getToken } : options));
+    session.muted = this.#muted;
+    const router = (this.#router = new AudioRouter(session));
     for (const name of FORWARDED) {
-      session.addEventListener(name, (e) => this.post({ type: 'event', name, detail: (e as CustomEvent<SessionEventDetails[typeof name]>).detail, stats: this.stats() } as FromEngine));
+      session.addEventListener(name, (e) => this.#post({ type: 'event', name, detail: (e as CustomEvent<SessionEventDetails[typeof name]>).detail, stats: this.stats() } as FromEngine));
     }
     session.addEventListener('tool-call', (e) => {
       const { callId, name, arguments: args } = e.detail;
-      this.post({ type: 'tool-call', request: { callId, name, arguments: args }, stats: this.stats() });
+      this.#post({ type: 'tool-call', request: { callId, name, arguments: args }, stats: this.stats() });
     });
-    for (const m of this.pendingPorts.splice(0)) this.handle(m);
-    this.levelTimer = setInterval(() => {
-      this.post({ type: 'levels', input: router.inputLevel, output: router.outputLevel, stats: this.stats() });
+    for (const m of this.#pendingPorts.splice(0)) this.handle(m);
+    this.#levelTimer = setInterval(() => {
+      this.#post({ type: 'levels', input: router.inputLevel, output: router.outputLevel, stats: this.stats() });
     }, LEVEL_INTERVAL_MS);
     session.start().then(
-      () => this.post({ type: 'started', stats: this.stats() }),
-      (e: unknown) => this.post({ type: 'start-failed', error: toErrorDetail(e, 'connection_failed') }),
+      () => this.#post({ type: 'started', stats: this.stats() }),
+      (e: unknown) => this.#post({ type: 'start-failed', error: toErrorDetail(e, 'connection_failed') }),
     );
   }
 
-  private stop(): void {
-    clearInterval(this.levelTimer);
-    this.levelTimer = undefined;
-    this.session?.stop();
-    this.router?.close();
-    this.session = undefined;
-    this.router = undefined;
-    this.pageTokens = undefined;
+  #stop(): void {
+    clearInterval(this.#levelTimer);
+    this.#levelTimer = undefined;
+    this.#session?.stop();
+    this.#router?.close();
+    this.#session = undefined;
+    this.#router = undefined;
+    this.#pageTokens = undefined;
   }
 }
 
