@@ -83,6 +83,9 @@ export const workerConfig: UserConfig = {
 export default defineConfig({
   publicDir: false,
   plugins: [minifyLiteralsPlugin()],
+  // The classic script loads its worklets from dist/hydra-voice-worklets.js beside itself
+  // instead of embedding their module text (src/audio/worklet-loader.ts).
+  define: { __HV_WORKLET_FILE__: 'true' },
   build: {
     ...build,
     lib: {

@@ -7,6 +7,7 @@
 import './element/ssr-enter.ts'; // first: Lit touches `document` and `HTMLElement` as it loads (none in a worker)
 import * as api from './element/api.ts';
 import { setLocaleScript } from './element/language.ts';
+import { setWorkletFile } from './audio/worklet-loader.ts';
 import { isWorkerScope, runWorkerHost } from './worker/host.ts';
 import { classicScriptCandidates, setBundledWorker } from './worker/loader.ts';
 import './element/ssr-leave.ts'; // last: nothing lent is left behind
@@ -17,6 +18,7 @@ else if (typeof document !== 'undefined') {
   const current = document.currentScript as HTMLScriptElement | null; // null once this script has run
   const scriptUrl = current?.src || urlFromStack();
   setBundledWorker(() => (scriptUrl ? classicScriptCandidates(scriptUrl) : []));
+  if (scriptUrl) setWorkletFile(new URL('hydra-voice-worklets.js', scriptUrl).href); // worklets: the file beside this script
   if (current) setLocaleScript(current); // the locale files sit beside this script; its nonce loads them
   (globalThis as { HydraVoice?: unknown }).HydraVoice ??= { ...api };
   api.defineHydraVoice();
