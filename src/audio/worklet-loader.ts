@@ -6,11 +6,12 @@
 // governed by CSP `script-src` (script-src-elem), so a page that blocks every path gets an
 // error saying exactly what to add.
 import { HydraError } from '../protocol/errors.ts';
+import { describeError, scriptBlobUrl, watchingCsp } from './csp.ts';
 import { workletSource } from './worklet-source.ts';
 
 // Defined (true) by the classic script's build (vite.config.ts): no embedded module text there.
 declare const __HV_WORKLET_FILE__: boolean | undefined;
-const embedded = typeof __HV_WORKLET_FILE__ === 'boolean' ? undefined : workletSource;
+const fileOnly = typeof __HV_WORKLET_FILE__ === 'boolean';
 
 /** dist/hydra-voice-worklets.js beside the classic script (set by classic.ts). */
 let workletFile: string | undefined;
@@ -52,7 +53,7 @@ export class WorkletLoadError extends HydraError {
 export const blobStep: WorkletStep = {
   via: 'blob',
   url(source) {
-    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    const url = scriptBlobUrl(source);
     return { url, release: () => URL.revokeObjectURL(url) };
   },
 };
@@ -77,16 +78,13 @@ export async function loadWorkletModule(ctx: BaseAudioContext, source: string | 
     const fixed = new URL(options.workletUrl, document.baseURI).href;
     steps.push({ via: 'url', url: () => ({ url: fixed }) });
   }
-  if (source !== undefined) steps.push(...(options.steps ?? [blobStep, dataStep]));
+  const fromFile = fileOnly || source === undefined;
+  if (!fromFile) steps.push(...(options.steps ?? [blobStep, dataStep]));
   else if (workletFile) steps.push({ via: 'url', url: () => ({ url: workletFile! }) });
 
   // A CSP refusal only shows as an AbortError; the violation event says which directive.
-  const violations: string[] = [];
-  const onViolation = (e: SecurityPolicyViolationEvent) => violations.push(e.effectiveDirective || e.violatedDirective);
-  const doc = typeof document === 'undefined' ? undefined : document;
-  doc?.addEventListener('securitypolicyviolation', onViolation);
   const attempts: { via: WorkletVia; error: string }[] = [];
-  try {
+  const [loaded, violations] = await watchingCsp(async () => {
     for (const step of steps) {
       let made: { url: string; release?: () => void } | undefined;
       try {
@@ -94,19 +92,19 @@ export async function loadWorkletModule(ctx: BaseAudioContext, source: string | 
         await ctx.audioWorklet.addModule(made.url);
         return step.via;
       } catch (e) {
-        attempts.push({ via: step.via, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+        attempts.push({ via: step.via, error: describeError(e) });
       } finally {
         made?.release?.();
       }
     }
-  } finally {
-    doc?.removeEventListener('securitypolicyviolation', onViolation);
-  }
+    return undefined;
+  });
+  if (loaded) return loaded;
   const directive = violations.find((v) => v.startsWith('script-src')) ?? violations[0] ?? 'script-src';
   const tried = attempts.map((a) => `${a.via}: ${a.error}`).join('; ');
   throw new WorkletLoadError(
     `The audio worklet could not be loaded (${tried || 'no hydra-voice-worklets.js'}). ` +
-      (source === undefined
+      (fromFile
         ? `hydra-voice.js loads hydra-voice-worklets.js from beside itself: serve it there (with CORS from another origin) and allow it in ${directive}, or set worklet-url.`
         : `Audio worklets fall under the CSP's ${directive}: add blob: (e.g. "${directive} 'self' blob:"), or serve hydra-voice-worklets.js from your origin and set worklet-url.`),
     directive,
@@ -123,7 +121,7 @@ const loaded = new WeakMap<BaseAudioContext, Promise<WorkletVia>>();
 export function loadWorklets(ctx: BaseAudioContext, options: WorkletLoadOptions = {}): Promise<WorkletVia> {
   let p = loaded.get(ctx);
   if (!p) {
-    p = loadWorkletModule(ctx, embedded?.(), options);
+    p = loadWorkletModule(ctx, fileOnly ? undefined : workletSource(), options);
     loaded.set(ctx, p);
     p.catch(() => loaded.delete(ctx));
   }
