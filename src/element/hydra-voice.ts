@@ -19,7 +19,7 @@ import { render, type ViewModel } from './view.ts';
 import { visitorMessage, visitorNotice } from './visitor-messages.ts';
 
 /** The halo shows the level in quarter steps, at most this often: each change is a frame to render. */
-const LEVEL_STEP_MS = 250;
+const LEVEL_STEP_MS = 200;
 
 /**
  * A realtime, full-duplex voice agent: one tag, configured by attributes, driven by events.
@@ -141,7 +141,6 @@ export class HydraVoiceElement extends LitElement {
     _held: { state: true },
     _settingsOpen: { state: true },
     _devices: { state: true },
-    _now: { state: true },
   };
 
   /** URL the element POSTs to for `{"token","url"?}`. */
@@ -207,8 +206,6 @@ export class HydraVoiceElement extends LitElement {
   declare private _held: boolean;
   declare private _settingsOpen: boolean;
   declare private _devices: DeviceLists;
-  /** Date.now() of the call timer's last tick. */
-  declare private _now: number;
 
   readonly #conversation: ConversationController;
   readonly #record = new ConversationHistory(() => {
@@ -239,7 +236,6 @@ export class HydraVoiceElement extends LitElement {
     this._held = false;
     this._settingsOpen = false;
     this._devices = { inputs: [], outputs: [] };
-    this._now = 0;
     const record = this.#record;
     const sink: ConversationSink = {
       fire: (type, detail, cancelable) => fire(this, type, detail, cancelable),
@@ -270,7 +266,6 @@ export class HydraVoiceElement extends LitElement {
     });
     on('hydra-session', () => {
       this.#callStart ??= Date.now();
-      this._now = Date.now();
       void this.#refreshDevices(); // the microphone is allowed now: devices have labels
     });
     on('hydra-turn-start', (d) => record.turnStarted(d.itemId, d.audioStartMs));
@@ -472,7 +467,7 @@ export class HydraVoiceElement extends LitElement {
       outputs: this._devices.outputs,
       micDevice: this.micDevice ?? '',
       outputDevice: this.outputDevice ?? '',
-      timer: this.#floating && active && this.#callStart !== undefined ? clock(this._now - this.#callStart) : undefined,
+      timer: this.#floating && active ? this.#clock() : undefined,
       timeline: this.#floating || this.timeline ? this.#record.entries : undefined,
       on: this.#handlers,
     };
@@ -549,10 +544,20 @@ export class HydraVoiceElement extends LitElement {
     this._devices = await listDevices();
   }
 
+  /** The call time (m:ss), once the first session of this call was configured. */
+  #clock(): string | undefined {
+    return this.#callStart === undefined ? undefined : clock(Date.now() - this.#callStart);
+  }
+
   /** The call timer ticks once a second, only while someone can see it. */
   #tickTimer(on: boolean): void {
     if (on === (this.#timerId !== undefined)) return;
-    if (on) this.#timerId = setInterval(() => (this._now = Date.now()), 1000);
+    // Each tick rewrites the timer's text and nothing else (no render of the whole element).
+    if (on)
+      this.#timerId = setInterval(() => {
+        const timer = this.#shadowPart('timer');
+        if (timer) timer.textContent = this.#clock()!;
+      }, 1000);
     else {
       clearInterval(this.#timerId);
       this.#timerId = undefined;
@@ -560,8 +565,9 @@ export class HydraVoiceElement extends LitElement {
   }
 
   /**
-   * Levels (RMS) arrive ~12 times a second during a call. The halo follows their loudness
-   * in quarter steps, changed at most every LEVEL_STEP_MS, by a transform on its own layer:
+   * Levels (RMS, the loudest of each interval) arrive 4 times a second during a call. The
+   * halo follows their loudness in quarter steps, changed at most every LEVEL_STEP_MS, by a
+   * transform on its own layer:
    * each change costs one cheap frame and nothing is redrawn in between (the budget is
    * 0.5 s of main thread per minute of conversation, the whole page included).
    */

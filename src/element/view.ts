@@ -68,7 +68,7 @@ export function render(m: ViewModel): TemplateResult {
     <div part="panel" id="panel" role="dialog" aria-labelledby="title" ?hidden=${!m.open} @keydown=${m.on.panelKey}>
       <div class="head">
         <span part="title" id="title">${s.title}</span>
-        ${m.timer === undefined ? nothing : html`<span part="timer" role="timer" aria-label=${s.callTime}>${m.timer}</span>`}
+        ${m.timer === undefined ? nothing : html`<span part="timer" role="timer" aria-label=${s.callTime} .textContent=${m.timer}></span>`}
         <button part="close" class="icon" type="button" aria-label=${s.labelClose} title=${s.labelClose} @click=${m.on.close}>${icon(close)}</button>
       </div>
       ${core(m)}${timeline(m)}

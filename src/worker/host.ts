@@ -9,8 +9,12 @@ import type { EngineOptions, EngineStats, EngineThread, ForwardedEvent, FromEngi
 import { PageTokens } from './page-tokens.ts';
 import { AudioRouter } from './router.ts';
 
-/** How often levels (and counters) go to the page: the halo animates at ~25 updates a second. */
-const LEVEL_INTERVAL_MS = 40;
+/**
+ * How often levels (the loudest since the last message) and counters go to the page. The
+ * element shows loudness in steps at most this often: every message is a task on the
+ * page's main thread, whose budget is 0.5 s per minute of conversation.
+ */
+const LEVEL_INTERVAL_MS = 250;
 
 const FORWARDED: readonly ForwardedEvent[] = [
   'state', 'session', 'warning', 'turn-start', 'turn-end', 'turn-discarded', 'response-start', 'response-end',
@@ -96,7 +100,8 @@ export class EngineHost {
     });
     for (const m of this.#pendingPorts.splice(0)) this.handle(m);
     this.#levelTimer = setInterval(() => {
-      this.#post({ type: 'levels', input: router.inputLevel, output: router.outputLevel, stats: this.stats() });
+      const [input, output] = router.takeLevels();
+      this.#post({ type: 'levels', input, output, stats: this.stats() });
     }, LEVEL_INTERVAL_MS);
     session.start().then(
       () => this.#post({ type: 'started', stats: this.stats() }),

@@ -11,9 +11,9 @@ import type { HydraSession } from '../session/session.ts';
 import type { EngineStats } from './messages.ts';
 
 export class AudioRouter {
-  /** Latest mic level (RMS 0..1), with every chunk. */
+  /** Loudest mic level (RMS 0..1) since the last takeLevels() (one per chunk, 50 a second). */
   inputLevel = 0;
-  /** Latest playback level (RMS 0..1), ~20 times a second while playing, 0 when idle. */
+  /** Loudest playback level (RMS 0..1) since the last takeLevels() (~20 a second while playing). */
   outputLevel = 0;
 
   readonly #capture = new CaptureChannel();
@@ -26,7 +26,7 @@ export class AudioRouter {
   constructor(session: HydraSession) {
     this.#session = session;
     this.#capture.onchunk = (pcm, level) => {
-      this.inputLevel = level;
+      this.inputLevel = Math.max(this.inputLevel, level);
       session.appendAudio(pcm);
     };
     session.addEventListener('audio', (e) => this.#playback?.enqueue(e.detail.responseId, e.detail.pcm));
@@ -65,11 +65,18 @@ export class AudioRouter {
     this.#playbackPort?.close();
     this.#playbackPort = port;
     const playback = (this.#playback = new PlaybackChannel((cmd, transfer) => port.postMessage(cmd, transfer ?? [])));
-    playback.onlevel = (level) => (this.outputLevel = level);
+    playback.onlevel = (level) => (this.outputLevel = Math.max(this.outputLevel, level));
     playback.onstarted = (id) => this.#session.playbackStarted(id);
     playback.onfinished = (id, flushed, frames) => this.#session.playbackEnded(id, flushed, Math.round((frames * 1000) / OUTPUT_SAMPLE_RATE));
     port.onmessage = (e: MessageEvent<PlaybackMessage>) => playback.receive(e.data);
     this.#session.attachPlayback();
+  }
+
+  /** The loudest levels since the last call, [input, output]; then both start over. */
+  takeLevels(): [number, number] {
+    const levels: [number, number] = [this.inputLevel, this.outputLevel];
+    this.inputLevel = this.outputLevel = 0;
+    return levels;
   }
 
   /** cancelResponse(): `response.cancel`, and whatever is playing stops now. */
