@@ -109,7 +109,7 @@ export class MicCapture {
     this.#channel.onsilent = (ms) =>
       this.onproblem({
         kind: 'silent',
-        message: `The microphone has delivered only silence (exact zeros) for ${Math.round(ms / 1000)} s: it may be muted in the system settings or by a hardware switch, or another app may hold it.`,
+        message: `The microphone delivered only exact zeros for ${Math.round(ms / 1000)} s: muted in the system or by a switch, or held by another app.`,
       });
   }
 
@@ -255,7 +255,7 @@ export class MicCapture {
         const gone = e instanceof MicError && (e.kind === 'no-device' || e.kind === 'failed');
         this.onproblem(
           gone || why === 'ended'
-            ? { kind: 'ended', message: 'The microphone was disconnected or stopped working. Connect a microphone and start again.' }
+            ? { kind: 'ended', message: 'The microphone was disconnected or stopped working.' }
             : { kind: (e as MicError).kind ?? 'failed', message: (e as Error).message },
         );
       } finally {
@@ -274,15 +274,15 @@ export function micErrorFrom(e: unknown): MicError {
     case 'SecurityError':
     case 'PermissionDeniedError':
       // The visitor's how-to is the element's translated `helpMicDenied`; this is for developers.
-      return new MicError('denied', `Microphone permission denied (${name}): by the user, the site settings, the OS privacy settings or a Permissions-Policy.`);
+      return new MicError('denied', `Microphone permission denied (${name}) by the user, the site or OS settings, or a Permissions-Policy.`);
     case 'NotFoundError':
     case 'DevicesNotFoundError':
     case 'OverconstrainedError':
-      return new MicError('no-device', 'No microphone was found. Connect one and start again.');
+      return new MicError('no-device', 'No microphone was found.');
     case 'NotReadableError':
     case 'TrackStartError':
     case 'AbortError':
-      return new MicError('failed', 'The microphone could not be opened: another application may be using it.');
+      return new MicError('failed', 'The microphone could not be opened (another app may hold it).');
     default:
       return new MicError('failed', `The microphone could not be opened (${name ?? 'error'}: ${(e as Error)?.message ?? e}).`);
   }

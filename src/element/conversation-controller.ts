@@ -219,18 +219,10 @@ export class ConversationController implements ReactiveController {
   debugStats(): HydraVoiceDebugStats | undefined {
     const r = this.#running;
     if (!r) return undefined;
-    const s = r.engine.stats;
-    const stats: HydraVoiceDebugStats = {
-      sessionState: s.sessionState,
-      thread: r.engine.thread ?? 'starting',
-      droppedAudioChunks: s.droppedAudioChunks,
-      droppedLateAudioChunks: s.droppedLateAudioChunks,
-      droppedUnknownAudioChunks: s.droppedUnknownAudioChunks,
-      mic: { ...s.mic, rebuilds: r.mic.stats.rebuilds },
-      playback: { ...s.playback },
-    };
-    if (r.engine.via !== undefined) stats.worker = r.engine.via;
-    if (r.engine.workerError !== undefined) stats.workerError = r.engine.workerError;
+    const { stats: s, thread = 'starting', via, workerError } = r.engine;
+    const stats: HydraVoiceDebugStats = { ...s, thread, mic: { ...s.mic, rebuilds: r.mic.stats.rebuilds }, playback: { ...s.playback } };
+    if (via) stats.worker = via;
+    if (workerError !== undefined) stats.workerError = workerError;
     return stats;
   }
 

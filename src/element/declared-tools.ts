@@ -12,7 +12,7 @@ export type ToolsResult = { ok: true; tools: Tool[] } | { ok: false; message: st
 export function checkTools(value: unknown): ToolsResult {
   const result = checkToolList(value);
   if (result.ok) return { ok: true, tools: result.value };
-  return { ok: false, message: `Invalid tools (${result.issues.join('; ')}): each tool needs {"type": "function", "name": "..."} and an optional JSON Schema "parameters" object.` };
+  return { ok: false, message: `Invalid tools (${result.issues.join('; ')}): each needs {"type": "function", "name"} and optional JSON Schema "parameters".` };
 }
 
 /**

@@ -78,17 +78,12 @@ export class HydraSession extends EventTarget {
     const f = options.fetch ?? globalThis.fetch;
     this.#transport = new Transport(
       {
-        tokenEndpoint: options.tokenEndpoint,
-        getToken: options.getToken,
-        tokenProvider: options.tokenProvider,
-        agent: options.agent,
-        url: options.url,
+        ...options, // tokenEndpoint, getToken, tokenProvider, agent, url, maxFrameBytes as given
         model: this.#model,
         keepAliveMs: options.keepAliveMs ?? 5_000,
         tokenTimeoutMs: options.tokenTimeoutMs ?? 10_000,
         connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
         handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
-        maxFrameBytes: options.maxFrameBytes,
         reconnect: { ...RECONNECT_DEFAULTS, ...stripUndefined(options.reconnect ?? {}) },
         WebSocket: options.WebSocket ?? globalThis.WebSocket,
         fetch: ((input, init) => f(input, init)) as typeof fetch,
@@ -276,25 +271,15 @@ export class HydraSession extends EventTarget {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 
-  override addEventListener<K extends keyof HydraSessionEventMap>(
-    type: K,
-    listener: Listener<HydraSessionEventMap[K]> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
-    super.addEventListener(type, listener, options);
-  }
-
-  override removeEventListener<K extends keyof HydraSessionEventMap>(
-    type: K,
-    listener: Listener<HydraSessionEventMap[K]> | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
-    super.removeEventListener(type, listener, options);
-  }
+  // Typed listeners for the session's events (types only: EventTarget's own methods run).
+  declare addEventListener: {
+    <K extends keyof HydraSessionEventMap>(type: K, listener: Listener<HydraSessionEventMap[K]> | null, options?: boolean | AddEventListenerOptions): void;
+    (type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  };
+  declare removeEventListener: {
+    <K extends keyof HydraSessionEventMap>(type: K, listener: Listener<HydraSessionEventMap[K]> | null, options?: boolean | EventListenerOptions): void;
+    (type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+  };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -264,8 +264,8 @@ export class Transport {
         this.fail(
           new HydraError(
             'connection_failed',
-            `The connection to ${safeEndpoint(ws.url)} failed twice before it opened. This is most likely a credential ` +
-              `problem (an invalid or expired api_key/token is refused with HTTP 401, which browsers cannot see) ` +
+            `The connection to ${safeEndpoint(ws.url)} failed twice before it opened: most likely a credential ` +
+              `problem (a bad or expired api_key/token gets HTTP 401, which browsers cannot see) ` +
               `or a wrong endpoint URL.`,
           ),
         );

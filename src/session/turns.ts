@@ -128,7 +128,7 @@ export class Turns {
         this.droppedUnknownAudio++;
         if (!this.#unknown.includes(id)) {
           this.#remember(this.#unknown, id);
-          this.#host.invalid(`Ignored reply audio for response ${id}, which Hydra never announced (no response.created).`);
+          this.#host.invalid(`Ignored reply audio for response ${id}: Hydra never announced it (response.created).`);
         }
       }
       return;

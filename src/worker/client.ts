@@ -67,8 +67,7 @@ export class EngineClient {
         if (!warnedFallback) {
           warnedFallback = true;
           console.warn(
-            `hydra-voice: no Web Worker could start (${this.workerError}). The conversation runs on the page's main ` +
-              `thread instead, where a busy page can cause gaps in the audio.`,
+            `hydra-voice: no Web Worker could start (${this.workerError}); the conversation runs on the main thread, where a busy page can break up the audio.`,
           );
         }
         const local = (this.#local = new EngineHost('main', (m) => this.#receive(m)));
