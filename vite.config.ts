@@ -55,6 +55,27 @@ function moduleWorkerPattern(): Plugin {
   };
 }
 
+/**
+ * A second minification pass with terser over Oxc's output (both passes are needed: each
+ * alone leaves ~0.45 kB gzipped more in the classic script, which has a size budget).
+ * The hidden source map is chained through it.
+ */
+function terserPass(): Plugin {
+  return {
+    name: 'hydra-voice:terser-pass',
+    async generateBundle(_options, bundle) {
+      const { minify } = await import('terser');
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        const map = chunk.map ? { content: JSON.stringify(chunk.map), asObject: true } : false;
+        const out = await minify(chunk.code, { ecma: 2020, compress: { passes: 2 }, sourceMap: map });
+        chunk.code = out.code!;
+        if (chunk.map && out.map) Object.assign(chunk.map, out.map);
+      }
+    },
+  };
+}
+
 /** The ES modules: element entry and module-worker entry, sharing one chunk. */
 export const esModuleConfig: UserConfig = {
   ...shared,
@@ -82,7 +103,7 @@ export const workerConfig: UserConfig = {
 
 export default defineConfig({
   publicDir: false,
-  plugins: [minifyLiteralsPlugin()],
+  plugins: [minifyLiteralsPlugin(), terserPass()],
   // The classic script loads its worklets from dist/hydra-voice-worklets.js beside itself
   // instead of embedding their module text (src/audio/worklet-loader.ts).
   define: { __HV_WORKLET_FILE__: 'true' },
