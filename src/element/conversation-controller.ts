@@ -66,7 +66,7 @@ export interface HydraVoiceDebugStats {
 export interface ConversationSink {
   fire<K extends keyof HydraVoiceEventMap>(type: K, detail: HydraVoiceEventMap[K]['detail'], cancelable?: boolean): boolean;
   stateChanged(state: HydraVoiceState): void;
-  /** The engine's levels (RMS), as they arrive (~25 a second); the element decides what to draw. */
+  /** The engine's levels (loudness in quarter steps), when a step changed (at most 4 a second). */
   levelsChanged(input: number, output: number): void;
   // Timeline hooks (the element's history): what the public events do not carry.
   /** The first sample of a reply reached the output. */

@@ -18,9 +18,6 @@ import { styles } from './styles.ts';
 import { render, type ViewModel } from './view.ts';
 import { visitorMessage, visitorNotice } from './visitor-messages.ts';
 
-/** The halo shows the level in quarter steps, at most this often: each change is a frame to render. */
-const LEVEL_STEP_MS = 200;
-
 /**
  * A realtime, full-duplex voice agent: one tag, configured by attributes, driven by events.
  *
@@ -216,9 +213,8 @@ export class HydraVoiceElement extends LitElement {
   /** When the first session of this call was configured (Date.now()). */
   #callStart: number | undefined;
   #timerId: ReturnType<typeof setInterval> | undefined;
-  /** Level step shown by the halo, and when. */
+  /** Level step shown by the halo. */
   #level = -1;
-  #levelAt = 0;
   readonly #onDeviceChange = () => void this.#refreshDevices();
   /** The timeline scrolls to its newest entry after the next render. */
   #historyChanged = false;
@@ -565,20 +561,17 @@ export class HydraVoiceElement extends LitElement {
   }
 
   /**
-   * Levels (RMS, the loudest of each interval) arrive 4 times a second during a call. The
-   * halo follows their loudness in quarter steps, changed at most every LEVEL_STEP_MS, by a
-   * transform on its own layer:
-   * each change costs one cheap frame and nothing is redrawn in between (the budget is
-   * 0.5 s of main thread per minute of conversation, the whole page included).
+   * Levels (loudness in quarter steps) arrive from the engine when a step changed, at most
+   * 4 times a second. The halo follows the louder one by a transform on its own layer: each
+   * change costs one cheap frame and nothing is redrawn in between (the budget is 0.5 s of
+   * main thread per minute of conversation, the whole page included).
    */
   #showLevels(input: number, output: number): void {
-    const heard = this.#micMuted() ? 0 : loudness(input);
-    const said = loudness(output);
+    const heard = this.#micMuted() ? 0 : input;
+    const said = output;
     const step = Math.max(heard, said);
-    const now = performance.now();
-    if (step === this.#level || (step !== 0 && now - this.#levelAt < LEVEL_STEP_MS)) return;
+    if (step === this.#level) return;
     this.#level = step;
-    this.#levelAt = now;
     const halo = this.#shadowPart('visualizer');
     if (!halo) return;
     halo.style.transform = `scale(${1 + step * 0.3})`;
@@ -595,12 +588,6 @@ export class HydraVoiceElement extends LitElement {
     <K extends keyof HTMLElementEventMap>(type: K, listener: (this: HydraVoiceElement, ev: HTMLElementEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
     (type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
   };
-}
-
-/** RMS → 0…1 in quarter steps, on a decibel scale (-48 dB → 0, -12 dB → 1): speech fills the range. */
-function loudness(rms: number): number {
-  const db = 20 * Math.log10(Math.max(rms, 1e-6));
-  return Math.round(Math.min(1, Math.max(0, (db + 48) / 36)) * 4) / 4;
 }
 
 const STATUS_KEYS = {

@@ -2,6 +2,7 @@
 // ToEngine messages and reporting FromEngine messages. It runs in a dedicated Worker
 // (runWorkerHost) or, when no worker can start, on the page's main thread (the client
 // creates it directly). Either way the page sees the same messages.
+import { loudnessStep } from '../audio/loudness.ts';
 import { toErrorDetail } from '../protocol/errors.ts';
 import { HydraSession } from '../session/session.ts';
 import type { SessionEventDetails } from '../session/events.ts';
@@ -10,11 +11,13 @@ import { PageTokens } from './page-tokens.ts';
 import { AudioRouter } from './router.ts';
 
 /**
- * How often levels (the loudest since the last message) and counters go to the page. The
- * element shows loudness in steps at most this often: every message is a task on the
- * page's main thread, whose budget is 0.5 s per minute of conversation.
+ * How often the levels (the loudest since the last look, in quarter steps) are looked at.
+ * They go to the page only when a step changed, with the counters at least every
+ * STATS_EVERY looks: every message is a task on the page's main thread, whose budget is
+ * 0.5 s per minute of conversation.
  */
 const LEVEL_INTERVAL_MS = 250;
+const STATS_EVERY = 4;
 
 const FORWARDED: readonly ForwardedEvent[] = [
   'state', 'session', 'warning', 'turn-start', 'turn-end', 'turn-discarded', 'response-start', 'response-end',
@@ -99,8 +102,13 @@ export class EngineHost {
       this.#post({ type: 'tool-call', request: { callId, name, arguments: args }, stats: this.stats() });
     });
     for (const m of this.#pendingPorts.splice(0)) this.handle(m);
+    let shown = '';
+    let quiet = 0;
     this.#levelTimer = setInterval(() => {
-      const [input, output] = router.takeLevels();
+      const [input, output] = router.takeLevels().map(loudnessStep) as [number, number];
+      if (`${input} ${output}` === shown && ++quiet < STATS_EVERY) return;
+      shown = `${input} ${output}`;
+      quiet = 0;
       this.#post({ type: 'levels', input, output, stats: this.stats() });
     }, LEVEL_INTERVAL_MS);
     session.start().then(

@@ -59,6 +59,7 @@ export type FromEngine =
   /** The engine needs a token from the page's tokenProvider (`token-reply` answers; `token-abort` withdraws it). */
   | { type: 'token-request'; id: number; agent?: string | undefined }
   | { type: 'token-abort'; id: number }
+  /** Loudness of the mic and of the playback, 0…1 in quarter steps (see loudness.ts). */
   | { type: 'levels'; input: number; output: number; stats: EngineStats }
   | { type: 'started'; stats: EngineStats }
   /** The session stopped (its socket closed): the worker may be terminated. */
