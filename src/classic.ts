@@ -5,7 +5,7 @@
 // starts its worker from its own URL (directly when same-origin, else a Blob that imports
 // it), so the shipped script holds the session and protocol code once.
 import './element/ssr-enter.ts'; // first: Lit touches `document` and `HTMLElement` as it loads (none in a worker)
-import * as api from './element/api.ts';
+import { DEFAULT_MODEL, HydraVoiceElement, TAG_NAME, VOICES, checkVoice, defineHydraVoice } from './element/api.ts';
 import { setLocaleScript } from './element/language.ts';
 import { setWorkletFile } from './audio/worklet-loader.ts';
 import { isWorkerScope, runWorkerHost } from './worker/host.ts';
@@ -20,8 +20,11 @@ else if (typeof document !== 'undefined') {
   setBundledWorker(() => (scriptUrl ? classicScriptCandidates(scriptUrl) : []));
   if (scriptUrl) setWorkletFile(new URL('hydra-voice-worklets.js', scriptUrl).href); // worklets: the file beside this script
   if (current) setLocaleScript(current); // the locale files sit beside this script; its nonce loads them
-  (globalThis as { HydraVoice?: unknown }).HydraVoice ??= { ...api };
-  api.defineHydraVoice();
+  // The public API (element/api.ts) listed, not `import * as`: a namespace object costs a
+  // bundler helper. The type makes the compiler check that the list is complete.
+  const api: typeof import('./element/api.ts') = { HydraVoiceElement, defineHydraVoice, TAG_NAME, VOICES, DEFAULT_MODEL, checkVoice };
+  (globalThis as { HydraVoice?: unknown }).HydraVoice ??= api;
+  defineHydraVoice();
 }
 
 /** This script's URL when loaded as type="module" (document.currentScript is null): from the stack. */

@@ -70,7 +70,7 @@ function load(language: string): void {
   tag.src = src;
   tag.async = true;
   if (script.nonce) tag.nonce = script.nonce;
-  tag.onerror = () => console.warn(`<hydra-voice> could not load ${src} (not served, or not allowed by the CSP's script-src); showing English. Or set the strings property.`);
+  tag.onerror = () => console.warn(`<hydra-voice> could not load ${src} (not served, or refused by the CSP's script-src): English shown; or set strings.`);
   document.head.append(tag);
 }
 

@@ -9,28 +9,23 @@ export interface VisitorMessage {
   help?: HydraVoiceStringKey;
 }
 
+const connect: VisitorMessage = { message: 'errorConnect' };
+
+/** Fatal error codes and what the visitor reads for each (others: errorGeneric). */
+const MESSAGES: Record<string, VisitorMessage> = {
+  mic_denied: { message: 'errorMicDenied', help: 'helpMicDenied' },
+  mic_unavailable: { message: 'errorMicMissing' },
+  audio_failed: { message: 'errorAudio' },
+  server_full: { message: 'errorBusy' },
+  invalid_config: { message: 'errorUnavailable' },
+  token_failed: connect,
+  connection_failed: connect,
+  connection_lost: connect,
+  internal_error: connect,
+};
+
 /** The visitor's message for a fatal error code. */
-export function visitorMessage(code: string): VisitorMessage {
-  switch (code) {
-    case 'mic_denied':
-      return { message: 'errorMicDenied', help: 'helpMicDenied' };
-    case 'mic_unavailable':
-      return { message: 'errorMicMissing' };
-    case 'audio_failed':
-      return { message: 'errorAudio' };
-    case 'server_full':
-      return { message: 'errorBusy' };
-    case 'invalid_config':
-      return { message: 'errorUnavailable' };
-    case 'token_failed':
-    case 'connection_failed':
-    case 'connection_lost':
-    case 'internal_error':
-      return { message: 'errorConnect' };
-    default:
-      return { message: 'errorGeneric' };
-  }
-}
+export const visitorMessage = (code: string): VisitorMessage => (Object.hasOwn(MESSAGES, code) && MESSAGES[code]) || { message: 'errorGeneric' };
 
 /** The notice shown (in the status line) while the element recovers from a non-fatal error. */
 export function visitorNotice(code: string): HydraVoiceStringKey | undefined {
