@@ -5,7 +5,7 @@
 // Only whitespace and comments go, by rules that are safe for how src/element writes them:
 //   css``:  comments removed; whitespace collapsed; none around { } ; , > or after ':'
 //           (selectors keep their descendant spaces; calc() keeps the spaces around + -);
-//           attribute selector values that are identifiers lose their quotes.
+//           attribute selector values that are identifiers lose their quotes; 0.5 → .5.
 //   html``: a newline and its indentation disappear between tags (inside flex/grid
 //           containers, where such text is not rendered) and become one space elsewhere.
 // Interpolations (${…}) are left exactly as they are.
@@ -43,7 +43,8 @@ export function minifyCss(text: string): string {
     .replace(/\s*([{};,>])\s*/g, '$1')
     .replace(/:\s+/g, ':')
     .replace(/;}/g, '}')
-    .replace(/\[([\w-]+)(~?=)'([a-z][\w-]*)'\]/g, '[$1$2$3]'); // [part~='x'] → [part~=x]
+    .replace(/\[([\w-]+)(~?=)'([a-z][\w-]*)'\]/g, '[$1$2$3]') // [part~='x'] → [part~=x]
+    .replace(/([\s:(,])0\.(\d)/g, '$1.$2'); // 0.25 → .25
 }
 
 export function minifyHtml(text: string): string {

@@ -30,5 +30,5 @@ else if (typeof document !== 'undefined') {
 /** This script's URL when loaded as type="module" (document.currentScript is null): from the stack. */
 function urlFromStack(): string | undefined {
   const stack = new Error().stack ?? '';
-  return /(https?:\/\/[^\s()@]+?\.m?js)(?:\?[^\s():]*)?(?::\d+){1,2}/.exec(stack)?.[0]?.replace(/(?::\d+){1,2}$/, '');
+  return /(https?:\/\/[^\s()@]+?\.m?js(?:\?[^\s():]*)?)(?::\d+){1,2}/.exec(stack)?.[1];
 }

@@ -98,7 +98,6 @@ export class MicCapture {
     readonly ctx: AudioContext,
     options: MicCaptureOptions = {},
   ) {
-    this.#options = options;
     this.#options = { ...options };
     this.#channel.onchunk = (pcm, level) => {
       this.stats.chunks = this.#channel.stats.chunks;

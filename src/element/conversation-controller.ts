@@ -256,9 +256,8 @@ export class ConversationController implements ReactiveController {
         else if (m.name === 'error') {
           if (m.detail.fatal) this.#fail(m.detail);
           else this.#sink.fire('hydra-error', m.detail);
-        } else if (m.name in FORWARDED_EVENTS) {
-          const name = m.name as ForwardedSessionEvent;
-          this.#sink.fire(FORWARDED_EVENTS[name], m.detail as never);
+        } else if (FORWARDED_EVENTS.includes(m.name)) {
+          this.#sink.fire(`hydra-${m.name as ForwardedSessionEvent}`, m.detail as never);
         }
         return;
       case 'tool-call': {

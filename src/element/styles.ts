@@ -11,7 +11,7 @@ const css = (text: TemplateStringsArray, ...values: string[]) => unsafeCSS(Strin
 
 // Black or white, whichever contrasts more with a colour (relative colour syntax: the
 // lightness flips to 0 or 1 around the WCAG crossover, ~0.6 in OKLCH).
-const contrast = (color: string) => `oklch(from ${color} clamp(0, (0.6 - l) * 1000, 1) 0 0)`;
+const contrast = (color: string) => `oklch(from ${color} clamp(0,(.6 - l)*1e3,1) 0 0)`;
 
 export const styles = css`
   :host {
@@ -109,7 +109,7 @@ export const styles = css`
     border-radius: var(--_radius);
     background: var(--_accent);
     color: var(--_on-accent);
-    box-shadow: 0 1px 3px rgb(0 0 0 / 0.25);
+    box-shadow: 0 1px 3px #0004;
     touch-action: none;
     user-select: none;
     -webkit-user-select: none;
@@ -340,7 +340,7 @@ export const styles = css`
     padding: 12px 16px 16px;
     border-radius: 16px;
     background: var(--_panel);
-    box-shadow: 0 10px 30px rgb(0 0 0 / 0.3);
+    box-shadow: 0 10px 30px #0000004d;
     text-align: center;
   }
   :host([position^='top']) [part~='panel'] {

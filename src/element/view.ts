@@ -3,6 +3,7 @@
 //
 //   inline:   [visualizer + button] [status, error, controls, settings]   [timeline]
 //   floating: [launcher] → panel: title, timer, close / the same core / timeline
+// Buttons carry no type="button": in a shadow root they belong to no form, so none submits.
 import { html, nothing, type TemplateResult } from 'lit';
 import type { HydraVoiceState } from './events.ts';
 import { duration } from './format.ts';
@@ -62,14 +63,14 @@ export function render(m: ViewModel): TemplateResult {
   if (!m.floating) return html`${core(m)}${timeline(m)}`;
   const s = m.s;
   return html`
-    <button part="launcher" type="button" aria-expanded=${m.open} aria-controls="panel" aria-label=${s.title} @click=${m.on.launcher}>
+    <button part="launcher" aria-expanded=${m.open} aria-controls="panel" aria-label=${s.title} @click=${m.on.launcher}>
       ${icon(m.open ? chevronDown : iconFor(m.state, m.muted), iconClass(m.state, m.open))}
     </button>
     <div part="panel" id="panel" role="dialog" aria-labelledby="title" ?hidden=${!m.open} @keydown=${m.on.panelKey}>
       <div class="head">
         <span part="title" id="title">${s.title}</span>
         ${m.timer === undefined ? nothing : html`<span part="timer" role="timer" aria-label=${s.callTime} .textContent=${m.timer}></span>`}
-        <button part="close" class="icon" type="button" aria-label=${s.labelClose} title=${s.labelClose} @click=${m.on.close}>${icon(close)}</button>
+        <button part="close" class="icon" aria-label=${s.labelClose} title=${s.labelClose} @click=${m.on.close}>${icon(close)}</button>
       </div>
       ${core(m)}${timeline(m)}
     </div>
@@ -91,7 +92,7 @@ function core(m: ViewModel): TemplateResult {
       <span part="visualizer" aria-hidden="true"></span>
       <button
         part="button"
-        type="button"
+       
         aria-pressed=${m.talkButton ? m.held : m.active}
         aria-label=${label}
         aria-describedby=${tip ? 'tip' : 'status'}
@@ -123,7 +124,7 @@ function errorLines(m: ViewModel): TemplateResult {
   return html`
     <span part="error" role="alert">${error!.message}</span>
     ${error!.help ? html`<details part="help"><summary>${s.help}</summary>${error!.help}</details>` : nothing}
-    <button part="retry" type="button" @click=${m.on.retry}>${s.retry}</button>
+    <button part="retry" @click=${m.on.retry}>${s.retry}</button>
   `;
 }
 
@@ -134,18 +135,18 @@ function controls(m: ViewModel): TemplateResult {
     <div part="controls" class="row">
       ${toggle('mute', s.mute, m.muted, m.muted ? micOff : mic, m.on.mute)}
       ${toggle('speaker-mute', s.muteSpeaker, m.speakerMuted, m.speakerMuted ? speakerOff : speaker, m.on.speaker)}
-      <input part="volume" type="range" min="0" max="1" step="0.05" aria-label=${s.volume} .value=${String(m.volume)} @input=${m.on.volume} />
+      <input part="volume" type="range" min="0" max="1" step="0.05" aria-label=${s.volume} .value=${m.volume} @input=${m.on.volume} />
       ${pickers
-        ? html`<button part="settings-toggle" class="icon" type="button" aria-label=${s.settings} title=${s.settings} aria-expanded=${m.settingsOpen} aria-controls="settings" @click=${m.on.settings}>${icon(sliders)}</button>`
+        ? html`<button part="settings-toggle" class="icon" aria-label=${s.settings} title=${s.settings} aria-expanded=${m.settingsOpen} aria-controls="settings" @click=${m.on.settings}>${icon(sliders)}</button>`
         : nothing}
-      ${m.floating || m.talkButton ? html`<button part="end" type="button" @click=${m.on.end}>${icon(hangUp)}${s.endCall}</button>` : nothing}
+      ${m.floating || m.talkButton ? html`<button part="end" @click=${m.on.end}>${icon(hangUp)}${s.endCall}</button>` : nothing}
     </div>
     ${pickers ? settings(m) : nothing}
   `;
 }
 
 function toggle(part: string, label: string, pressed: boolean, body: Parameters<typeof icon>[0], onClick: () => void): TemplateResult {
-  return html`<button part=${part} class="icon" type="button" aria-label=${label} title=${label} aria-pressed=${pressed} @click=${onClick}>${icon(body)}</button>`;
+  return html`<button part=${part} class="icon" aria-label=${label} title=${label} aria-pressed=${pressed} @click=${onClick}>${icon(body)}</button>`;
 }
 
 function settings(m: ViewModel): TemplateResult {
