@@ -3,7 +3,7 @@
 // (said once in the console, and in debugStats). The element talks only to this.
 import type { HydraErrorDetail } from '../protocol/errors.ts';
 import type { EngineStats, EngineThread, FromEngine, ToEngine } from './messages.ts';
-import { EngineHost } from './host.ts';
+import { EngineHost, emptyStats } from './host.ts';
 import { startWorker, workerCandidates } from './loader.ts';
 import type { WorkerVia } from './loader.ts';
 
@@ -16,15 +16,6 @@ export interface EngineClientOptions {
 
 let warnedFallback = false;
 
-const EMPTY_STATS: EngineStats = {
-  thread: 'main',
-  sessionState: 'idle',
-  droppedAudioChunks: 0,
-  droppedLateAudioChunks: 0,
-  droppedUnknownAudioChunks: 0,
-  mic: { chunks: 0, lost: 0 },
-  playback: { underruns: 0, dropped: 0, lastFlushFrame: null },
-};
 
 export class EngineClient {
   /** Every message from the engine (events, levels, started…), in order. */
@@ -36,7 +27,7 @@ export class EngineClient {
   /** Why no worker could start (main-thread fallback). */
   workerError: string | undefined;
   /** Counters as of the last message from the engine. */
-  stats: EngineStats = { ...EMPTY_STATS };
+  stats: EngineStats = emptyStats('main');
   /** Settles with the session's start(): resolves on the first session.configured. */
   readonly started: Promise<void>;
 
@@ -59,7 +50,8 @@ export class EngineClient {
         this.#worker = result.worker;
         this.via = result.via;
         this.thread = 'worker';
-        result.worker.onmessage = (e: MessageEvent<FromEngine>) => this.#receive(e.data);
+        // The engine's reports come in batches (runWorkerHost).
+        result.worker.onmessage = (e: MessageEvent<FromEngine[]>) => e.data.forEach((m) => this.#receive(m));
         for (const [m, transfer] of this.#queue.splice(0)) result.worker.postMessage(m, transfer);
       } else {
         this.workerError = result.failures.join('; ');
@@ -67,7 +59,7 @@ export class EngineClient {
         if (!warnedFallback) {
           warnedFallback = true;
           console.warn(
-            `hydra-voice: no Web Worker could start (${this.workerError}); the conversation runs on the main thread, where a busy page can break up the audio.`,
+            `hydra-voice: no Web Worker could start (${this.workerError}); running on the main thread, where a busy page can break up the audio.`,
           );
         }
         const local = (this.#local = new EngineHost('main', (m) => this.#receive(m)));
@@ -95,8 +87,8 @@ export class EngineClient {
       // Terminate after the engine closed its socket (a close frame, not a torn connection);
       // a stuck worker is ended anyway.
       const timer = setTimeout(() => worker.terminate(), 2000);
-      worker.onmessage = (e: MessageEvent<FromEngine>) => {
-        if (e.data.type !== 'stopped') return;
+      worker.onmessage = (e: MessageEvent<FromEngine[]>) => {
+        if (!e.data.some((m) => m.type === 'stopped')) return;
         clearTimeout(timer);
         worker.terminate();
       };

@@ -26,6 +26,17 @@ const FORWARDED: readonly ForwardedEvent[] = [
 
 type Post = (message: FromEngine) => void;
 
+/** The counters before a session runs. */
+export const emptyStats = (thread: EngineThread): EngineStats => ({
+  thread,
+  sessionState: 'idle',
+  droppedAudioChunks: 0,
+  droppedLateAudioChunks: 0,
+  droppedUnknownAudioChunks: 0,
+  mic: { chunks: 0, lost: 0 },
+  playback: { underruns: 0, dropped: 0, lastFlushFrame: null },
+});
+
 export class EngineHost {
   #session: HydraSession | undefined;
   #router: AudioRouter | undefined;
@@ -77,14 +88,15 @@ export class EngineHost {
 
   stats(): EngineStats {
     const s = this.#session;
-    const r = this.#router?.stats ?? { mic: { chunks: 0, lost: 0 }, playback: { underruns: 0, dropped: 0, lastFlushFrame: null } };
+    const r = this.#router;
+    if (!s || !r) return emptyStats(this.#thread);
     return {
       thread: this.#thread,
-      sessionState: s?.state ?? 'idle',
-      droppedAudioChunks: s?.droppedAudioChunks ?? 0,
-      droppedLateAudioChunks: s?.droppedLateAudioChunks ?? 0,
-      droppedUnknownAudioChunks: s?.droppedUnknownAudioChunks ?? 0,
-      ...r,
+      sessionState: s.state,
+      droppedAudioChunks: s.droppedAudioChunks,
+      droppedLateAudioChunks: s.droppedLateAudioChunks,
+      droppedUnknownAudioChunks: s.droppedUnknownAudioChunks,
+      ...r.stats,
     };
   }
 
@@ -140,9 +152,21 @@ export function isWorkerScope(): boolean {
   return typeof g.WorkerGlobalScope === 'function' && globalThis instanceof g.WorkerGlobalScope;
 }
 
-/** Runs the engine in this worker: answers the page's messages, says `ready` once. */
+/**
+ * Runs the engine in this worker: answers the page's messages, says `ready` once. What the
+ * engine reports in one task (a server frame's state change, turn and timeline events) goes
+ * to the page as one array: one task there, one render of the element.
+ */
 export function runWorkerHost(scope: WorkerScope = globalThis as unknown as WorkerScope): void {
-  const host = new EngineHost('worker', (m) => scope.postMessage(m));
+  let batch: FromEngine[] | undefined;
+  const host = new EngineHost('worker', (m) => {
+    if (batch) return void batch.push(m);
+    const messages = (batch = [m]);
+    queueMicrotask(() => {
+      batch = undefined;
+      scope.postMessage(messages);
+    });
+  });
   scope.onmessage = (e: MessageEvent<ToEngine>) => host.handle(e.data);
   scope.postMessage({ type: 'ready' } satisfies FromEngine);
 }
