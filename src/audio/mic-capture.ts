@@ -191,12 +191,11 @@ export class MicCapture {
   }
 
   #connect(source: AudioNode): void {
+    // One input (the default), downmixed to mono ('speakers' interpretation, the default).
     const node = new AudioWorkletNode(this.ctx, CAPTURE_PROCESSOR, {
-      numberOfInputs: 1,
       numberOfOutputs: 0,
       channelCount: 1,
       channelCountMode: 'explicit',
-      channelInterpretation: 'speakers',
       processorOptions: { silentAfterMs: this.#options.silentAfterMs, routed: this.#options.route !== undefined } satisfies CaptureOptions & { routed: boolean },
     });
     node.port.onmessage = (e: MessageEvent<CaptureMessage>) => {

@@ -58,7 +58,6 @@ export class Playback {
       if (this.#disposed) return;
       const node = new AudioWorkletNode(ctx, PLAYBACK_PROCESSOR, {
         numberOfInputs: 0,
-        numberOfOutputs: 1,
         outputChannelCount: [1],
         processorOptions: core satisfies CoreOptions,
       });

@@ -323,9 +323,9 @@ export class HydraVoiceElement extends LitElement {
     const model = this.model || DEFAULT_MODEL;
     const voice = this.voice || undefined;
     const voiceCheck = checkVoice(model, voice);
-    if (!voiceCheck.ok) return this.#configError(voiceCheck.message);
+    if (!voiceCheck.ok) return this.#reportConfig(voiceCheck.message, true);
     const tools = this.#resolveTools();
-    if (!tools.ok) return this.#configError(tools.message);
+    if (!tools.ok) return this.#reportConfig(tools.message, true);
     const config: SessionConfig = {};
     if (this.persona) config.instructions = this.persona;
     if (voice) config.voice = voice;
@@ -408,10 +408,6 @@ export class HydraVoiceElement extends LitElement {
   #resolveTools(): { ok: true; tools: Tool[] } | { ok: false; message: string } {
     if (this.tools !== undefined) return checkTools(this.tools);
     return readDeclaredTools(this) ?? { ok: true, tools: [] };
-  }
-
-  #configError(message: string): void {
-    this.#reportConfig(message, true);
   }
 
   #reportConfig(message: string, fatal: boolean): void {

@@ -191,10 +191,6 @@ export const styles = css`
     background: var(--_error);
     color: var(--_on-error);
   }
-  [part~='end'] svg {
-    width: 18px;
-    height: 18px;
-  }
   .row {
     display: flex;
     flex-wrap: wrap;
@@ -215,7 +211,8 @@ export const styles = css`
   .icon[aria-pressed='true'] {
     background: color-mix(in srgb, currentColor 16%, transparent);
   }
-  .icon svg {
+  .icon svg,
+  [part~='end'] svg {
     width: 18px;
     height: 18px;
   }

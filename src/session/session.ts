@@ -173,14 +173,10 @@ export class HydraSession extends EventTarget {
     if (this.#starting) return this.#starting.promise;
     if (this.#engaged) return Promise.resolve();
     const parsed = checkSessionConfig(this.#conversation.config);
-    let problem: string | undefined;
-    if (!parsed.ok) problem = `Invalid session configuration: ${parsed.issues.join('; ')}`;
-    else {
-      const voice = checkVoice(this.#model, parsed.value.voice);
-      if (!voice.ok) problem = voice.message;
-    }
-    if (problem !== undefined || !parsed.ok) {
-      const error = new HydraError('invalid_config', problem ?? 'Invalid session configuration.');
+    const voice = parsed.ok ? checkVoice(this.#model, parsed.value.voice) : undefined;
+    if (!parsed.ok || !voice?.ok) {
+      const problem = parsed.ok ? (voice as { message: string }).message : `Invalid session configuration: ${parsed.issues.join('; ')}`;
+      const error = new HydraError('invalid_config', problem);
       this.#failed(error);
       return Promise.reject(error);
     }
