@@ -5,7 +5,9 @@
 //   size    bench/size.ts    gzip/brotli bytes of dist/hydra-voice.js + largest contributors; npm tarball size + file count
 //   audio   bench/audio.ts   resampler quality, capture/flush latency, main-thread cost (Chromium)
 //   e2e     bench/e2e.ts     client latencies and voice-to-voice through the simulator (Chromium)
-//   relay   bench/relay.ts   relay's added latency p50/p99 and memory per session at 100 sessions
+//   relay   bench/relay.ts   relay's added latency p50/p99 (alone and co-hosted with the simulator, 1 and 100
+//                            sessions), its memory per session and CPU at 100 sessions
+//   simulator bench/simulator.ts  sessions held at real time, CPU per session, synthesis throughput and memory
 //   blocked bench/blocked-page.ts  a host page blocking its main thread during a reply: gaps,
 //                            mic loss and main-thread audio, worker vs main-thread fallback
 //   ui      bench/ui.ts      whole-page main-thread time per minute of conversation, per layout (Chromium)
@@ -65,6 +67,7 @@ async function optional(name: string, file: string, fn: string) {
 await optional('audio', './audio.ts', 'runAudioBench');
 await optional('e2e', './e2e.ts', 'runE2eBench');
 await optional('relay', './relay.ts', 'runRelayBench');
+await optional('simulator', './simulator.ts', 'runSimulatorBench');
 await optional('blocked', './blocked-page.ts', 'runBlockedPageBench');
 await optional('ui', './ui.ts', 'runUiBench');
 

@@ -1,7 +1,7 @@
 // One error vocabulary for every layer: Hydra's own `error.code`s and the problems the
 // client detects itself (configuration, token, connection, microphone, audio, tools), one
 // error class that carries the code, and the Hydra-shaped `error` frame that servers send
-// (the relay and the simulator build theirs with hydraErrorFrame()). No DOM, no Node.
+// (the relay and the simulator build theirs with errorFrame() from server-frames.ts). No DOM, no Node.
 import type { ErrorCode } from './schemas.ts';
 
 /** Problems the client detects itself (the rest are Hydra's own `error.code`s). */
@@ -73,40 +73,4 @@ export function toErrorDetail(e: unknown, fallback: HydraErrorCode, fatal = true
     return { code, message, fatal };
   }
   return { code: fallback, message: e instanceof Error ? e.message : String(e), fatal };
-}
-
-/** `error.error` of a Hydra `error` frame. */
-export interface HydraErrorPayload {
-  /** `server_error` for server-side failures, `invalid_request_error` for the client's mistakes. */
-  type: 'server_error' | 'invalid_request_error';
-  code: ErrorCode;
-  message: string;
-  param?: string;
-  /** The client frame that caused it. */
-  event_id?: string;
-}
-
-/** A Hydra-shaped `error` frame, as Hydra, the relay and the simulator send it. */
-export interface HydraErrorFrame {
-  type: 'error';
-  event_id: string;
-  error: HydraErrorPayload;
-}
-
-/** The `error.type` Hydra pairs with a code. */
-export function errorTypeOf(code: ErrorCode): HydraErrorPayload['type'] {
-  return code === 'internal_error' || code === 'server_full' ? 'server_error' : 'invalid_request_error';
-}
-
-/** Builds a Hydra-shaped `error` frame (the sender picks its own `eventId`). */
-export function hydraErrorFrame(
-  eventId: string,
-  code: ErrorCode,
-  message: string,
-  extra: { param?: string | undefined; causeEventId?: string | undefined } = {},
-): HydraErrorFrame {
-  const error: HydraErrorPayload = { type: errorTypeOf(code), code, message };
-  if (extra.param !== undefined) error.param = extra.param;
-  if (extra.causeEventId !== undefined) error.event_id = extra.causeEventId;
-  return { type: 'error', event_id: eventId, error };
 }

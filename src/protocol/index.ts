@@ -8,6 +8,7 @@ export * from './parse-client.ts';
 export * from './voices.ts';
 export * from './ids.ts';
 export * from './base64.ts';
+export * from './server-frames.ts';
 export * from './close-codes.ts';
 export * from './endpoints.ts';
 export * from './errors.ts';

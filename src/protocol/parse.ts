@@ -7,8 +7,15 @@ import type { ServerFrame, ServerFrameType } from './schemas.ts';
 
 /** Default largest frame accepted, in UTF-16 code units of the text (≈ bytes for JSON). */
 export const DEFAULT_MAX_FRAME_BYTES = 1 << 20;
+/**
+ * Default deepest nesting of objects and arrays accepted (the frame itself is level 1).
+ * Real frames nest under 10 levels plus a tool's JSON Schema; anything deeper is refused
+ * before code that walks values recursively (JSON.stringify, schema walkers) can overflow
+ * the stack on it.
+ */
+export const DEFAULT_MAX_FRAME_DEPTH = 64;
 
-export type FrameFailureKind = 'not_text' | 'too_large' | 'invalid_json' | 'not_object' | 'unknown_type' | 'invalid_fields';
+export type FrameFailureKind = 'not_text' | 'too_large' | 'invalid_json' | 'not_object' | 'too_deep' | 'unknown_type' | 'invalid_fields';
 
 export interface FrameFailure {
   kind: FrameFailureKind;
@@ -24,7 +31,23 @@ export interface FrameFailure {
 export type ParseResult<F> = { ok: true; frame: F } | { ok: false; failure: FrameFailure };
 
 export interface ParseOptions {
+  /** Default DEFAULT_MAX_FRAME_BYTES. */
   maxBytes?: number;
+  /** Default DEFAULT_MAX_FRAME_DEPTH; Infinity skips the check. */
+  maxDepth?: number;
+}
+
+/** True when `value` nests objects/arrays more than `max` levels deep. Iterative, so any depth is safe. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const pending: { value: object; depth: number }[] = [];
+  if (typeof value === 'object' && value !== null) pending.push({ value, depth: 1 });
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (next.depth > max) return true;
+    for (const child of Array.isArray(next.value) ? next.value : Object.values(next.value)) {
+      if (typeof child === 'object' && child !== null) pending.push({ value: child as object, depth: next.depth + 1 });
+    }
+  }
+  return false;
 }
 
 /**
@@ -56,6 +79,10 @@ export function parseFrame<F, T extends string>(
   const type = typeof record.type === 'string' ? record.type : undefined;
   const eventId = typeof record.event_id === 'string' ? record.event_id : undefined;
   const where = { ...(type === undefined ? {} : { type }), ...(eventId === undefined ? {} : { eventId }) };
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_FRAME_DEPTH;
+  if (Number.isFinite(maxDepth) && nestsDeeperThan(record, maxDepth)) {
+    return fail({ kind: 'too_deep', message: `frame nests objects/arrays more than ${maxDepth} levels deep`, ...where });
+  }
   if (type === undefined || !isKnownType(type)) {
     return fail({ kind: 'unknown_type', message: `unknown frame type ${JSON.stringify(record.type)}`, ...where });
   }

@@ -1,12 +1,14 @@
 // Hydra-shaped `error` frames the relay itself sends, so the widget handles relay failures
 // with the same code path as server errors. Codes stay within Hydra's documented set.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../protocol/ids.ts';
+// server-frames.ts, not the protocol index: the index pulls in the zod schemas, and the
+// relay's package entry must run with nothing but ws installed.
+import { errorFrame } from '../../protocol/server-frames.ts';
 
 export type RelayErrorCode = 'invalid_request_error' | 'server_full' | 'internal_error';
 
 /** `{"type":"error","event_id":"relay_…","error":{type, code, message, param?}}`; messages start with "relay: ". */
 export function relayErrorFrame(code: RelayErrorCode, message: string, param?: string): string {
-  const error: Record<string, string> = { type: code, code, message: `relay: ${message}` };
-  if (param !== undefined) error.param = param;
-  return JSON.stringify({ type: 'error', event_id: `relay_${randomBytes(8).toString('hex')}`, error });
+  // error.type repeats the code (the relay's long-standing shape; clients switch on code).
+  return JSON.stringify(errorFrame(`relay_${randomHex(8)}`, { type: code, code, message: `relay: ${message}`, param }));
 }

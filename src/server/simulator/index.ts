@@ -4,15 +4,17 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { DEFAULT_MODEL, DEPRECATED_MODELS, isModel, MODELS } from '../../protocol/index.ts';
-import { SimSession } from './connection.ts';
+import { DEFAULT_MODEL, DEPRECATED_MODELS, errorFrame, isModel, MODELS, WS_CLOSE } from '../../protocol/index.ts';
+import { SimSession } from './session.ts';
+import { warmUpSynthesis } from '../tts/synthesis-thread.ts';
 import { serverEventId } from './ids.ts';
 import { resolveOptions, type SimulatorOptions } from './options.ts';
 import { loadFvad } from './vad.ts';
 
 export type * from './options.ts';
 export { DEFAULT_VAD } from './options.ts';
-export { DEFAULT_INSTRUCTIONS } from './connection.ts';
+export { DEFAULT_INSTRUCTIONS } from './session.ts';
+export { LIMITS } from './limits.ts';
 export { argumentsFromSchema, defaultToolPolicy } from './tool-policy.ts';
 
 /** A running simulator: mount `handleUpgrade` on any node:http server's 'upgrade' event. */
@@ -50,6 +52,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const resolved = resolveOptions(options);
   const fvad = loadFvad();
   fvad.catch(() => {}); // reported per session
+  warmUpSynthesis();
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: Math.max(resolved.maxFrameBytes * 2, 1 << 16) });
   const sessions = new Set<SimSession>();
   let closing = false;
@@ -70,17 +73,15 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     if (closing) return reject(socket, 503, 'Service Unavailable', 'simulator is shutting down');
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (closing || sessions.size >= resolved.maxSessions) {
-        ws.send(JSON.stringify({
-          type: 'error',
-          event_id: serverEventId(),
-          error: { type: 'server_error', code: 'server_full', message: `server at capacity (${resolved.maxSessions} sessions); retry later` },
-        }));
-        ws.close(1013, 'server at capacity');
+        const data = JSON.stringify(errorFrame(serverEventId(), { code: 'server_full', message: `server at capacity (${resolved.maxSessions} sessions); retry later` }));
+        ws.send(data);
+        resolved.onFrame?.({ direction: 'sent', data, binary: false });
+        ws.close(WS_CLOSE.TRY_AGAIN_LATER, 'server at capacity');
         return;
       }
       const session = new SimSession(ws, model, host);
       sessions.add(session);
-      session.open(DEPRECATED_MODELS.has(model));
+      session.guard(() => session.open(DEPRECATED_MODELS.has(model)));
     });
   }
 
@@ -91,7 +92,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     async close() {
       closing = true;
       const clients = [...wss.clients];
-      for (const s of [...sessions]) s.close(1001, 'simulator shutting down');
+      for (const s of [...sessions]) s.close(WS_CLOSE.GOING_AWAY, 'simulator shutting down');
       await Promise.all(
         clients.map(
           (ws) =>
@@ -102,7 +103,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
                 clearTimeout(t);
                 resolve();
               });
-              if (ws.readyState === ws.OPEN) ws.close(1001, 'simulator shutting down');
+              if (ws.readyState === ws.OPEN) ws.close(WS_CLOSE.GOING_AWAY, 'simulator shutting down');
             }),
         ),
       );

@@ -74,6 +74,17 @@ export interface TurnRecord {
   speechStoppedAt: number;
 }
 
+/** One frame on a session's socket, as passed to `onFrame`. */
+export interface FrameTap {
+  /** Absent for the `server_full` error of a connection that never became a session. */
+  sessionId?: string;
+  /** `sent` by the simulator, or `received` from the client. */
+  direction: 'sent' | 'received';
+  /** The frame's text exactly as on the wire (a binary frame: its bytes in base64). */
+  data: string;
+  binary: boolean;
+}
+
 export interface VadOptions {
   /** fvad aggressiveness 0–3 (3 rejects the most non-speech). Default 2. */
   mode?: 0 | 1 | 2 | 3;
@@ -134,6 +145,13 @@ export interface SimulatorOptions {
   onTiming?: (timing: ResponseTiming) => void;
   /** Called when each user turn ends (completed or rejected). */
   onTurn?: (turn: TurnRecord) => void;
+  /** Every frame sent and received, as wire text (for protocol checks and debugging; keep it cheap). */
+  onFrame?: (frame: FrameTap) => void;
+  /**
+   * Called when an unexpected exception (a bug, or a throwing callback option) ended a
+   * session with `internal_error` and close 1011. Default: console.error.
+   */
+  onInternalError?: (error: Error, context: { sessionId: string }) => void;
 }
 
 export interface ResolvedVad {
@@ -165,6 +183,8 @@ export interface ResolvedOptions {
   faults: FaultOptions;
   onTiming?: (timing: ResponseTiming) => void;
   onTurn?: (turn: TurnRecord) => void;
+  onFrame?: (frame: FrameTap) => void;
+  onInternalError: (error: Error, context: { sessionId: string }) => void;
 }
 
 export const DEFAULT_VAD: ResolvedVad = {
@@ -222,6 +242,9 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     faults: options.faults ?? {},
     onTiming: options.onTiming,
     onTurn: options.onTurn,
+    onFrame: options.onFrame,
+    onInternalError:
+      options.onInternalError ?? ((error, { sessionId }) => console.error(`hydra simulator: session ${sessionId} ended by an internal error:`, error)),
   };
 }
 

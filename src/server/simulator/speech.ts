@@ -1,10 +1,14 @@
-// Reply audio: Flite speech at 48 kHz, one synthesis per distinct sentence and voice,
-// cached process-wide (replies repeat a lot, and Flite blocks the event loop while it runs).
-import { synthesizeSpeech, type FliteVoice } from '../tts/flite.ts';
+// Reply audio: Flite speech at 48 kHz, synthesized in a worker thread (never on the event
+// loop), one synthesis per distinct sentence and voice, cached process-wide (replies repeat
+// a lot). The cache is bounded by the audio it holds, not by entries.
+import type { FliteVoice } from '../tts/flite.ts';
+import { synthesizeOffThread } from '../tts/synthesis-thread.ts';
+import { LIMITS, splitForSynthesis } from './limits.ts';
 
 export const OUTPUT_RATE = 48_000;
 const GAP_MS = 150;
-const CACHE_LIMIT = 512;
+/** Audio kept in the sentence cache (≈ 6 minutes of 48 kHz speech). */
+const CACHE_BYTES = 32 * 1024 * 1024;
 
 // Flite has four voices; Hydra names map onto them so voices at least differ by sex.
 const FEMALE = new Set(['zoe', 'maya', 'elena', 'ivy', 'grace', 'aria', 'wren', 'sloane', 'marlowe', 'quinn', 'blair', 'emery', 'lane', 'arden']);
@@ -17,7 +21,20 @@ export function fliteVoiceFor(hydraVoice: string): FliteVoice {
   return 'rms';
 }
 
-const cache = new Map<string, Promise<Int16Array>>();
+interface CacheEntry {
+  audio: Promise<Int16Array>;
+  bytes: number;
+}
+
+const cache = new Map<string, CacheEntry>();
+let cachedBytes = 0;
+
+function evict(key: string): void {
+  const entry = cache.get(key);
+  if (!entry) return;
+  cache.delete(key);
+  cachedBytes -= entry.bytes;
+}
 
 function sentenceAudio(sentence: string, voice: FliteVoice): Promise<Int16Array> {
   const key = `${voice}\u0000${sentence}`;
@@ -26,18 +43,33 @@ function sentenceAudio(sentence: string, voice: FliteVoice): Promise<Int16Array>
     // Refresh recency: Map iteration order is insertion order.
     cache.delete(key);
     cache.set(key, hit);
-    return hit;
+    return hit.audio;
   }
-  const made = synthesizeSpeech(sentence, { voice, sampleRate: OUTPUT_RATE });
-  made.catch(() => cache.delete(key));
-  cache.set(key, made);
-  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-  return made;
+  const entry: CacheEntry = { audio: synthesizeOffThread(sentence, { voice, sampleRate: OUTPUT_RATE }), bytes: 0 };
+  cache.set(key, entry);
+  entry.audio.then(
+    (pcm) => {
+      if (cache.get(key) !== entry) return;
+      entry.bytes = pcm.byteLength;
+      cachedBytes += entry.bytes;
+      for (const oldest of cache.keys()) {
+        if (cachedBytes <= CACHE_BYTES) break;
+        evict(oldest);
+      }
+    },
+    () => {
+      if (cache.get(key) === entry) evict(key);
+    },
+  );
+  return entry.audio;
 }
 
-/** Splits text into sentences (the cache unit). */
+/** Splits text into sentences (the cache unit), long ones into pieces Flite handles quickly. */
 export function sentences(text: string): string[] {
-  return (text.match(/[^.!?]+[.!?]*/g) ?? []).map((s) => s.trim()).filter((s) => /[A-Za-z0-9]/.test(s));
+  return (text.match(/[^.!?]+[.!?]*/g) ?? [])
+    .map((s) => s.trim())
+    .filter((s) => /[A-Za-z0-9]/.test(s))
+    .flatMap((s) => splitForSynthesis(s, LIMITS.synthesisChars));
 }
 
 /** Speaks `text` in the stand-in for `hydraVoice`: 48 kHz mono PCM16. */

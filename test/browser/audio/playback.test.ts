@@ -161,6 +161,8 @@ describe('Playback (worklet, sample-exact at the output)', () => {
     const last = lastNonZero(out);
     expect(last).to.be.below(F + 128 + ramp);
     expect(last).to.be.at.least(F); // it is a fade, not a cut
+    // The worklet reports the flush by message, which can land after rendering resolves.
+    await until(() => pb.stats.lastFlushFrame !== undefined, 2000, 'flush reported');
     expect(pb.stats.lastFlushFrame).to.equal(F);
     // No click: no step during the fade larger than the tone's own steepest step.
     const maxStep = (2 * Math.PI * 440 * 16_000) / 48_000 / 32768;

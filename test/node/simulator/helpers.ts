@@ -24,12 +24,12 @@ export class TestClient {
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  /** Opens a socket; rejects with `{status}` when the upgrade is refused. */
-  static connect(base: string, query: Record<string, string | undefined> = {}): Promise<TestClient> {
+  /** Opens a socket; rejects with `{status}` when the upgrade is refused. `origin` sets the Origin header (as a page would). */
+  static connect(base: string, query: Record<string, string | undefined> = {}, options: { origin?: string } = {}): Promise<TestClient> {
     const url = new URL(base);
     const q = { model: 'hydra-v1.1', api_key: 'test-key', ...query };
     for (const [k, v] of Object.entries(q)) if (v !== undefined) url.searchParams.set(k, v);
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, { perMessageDeflate: false, ...(options.origin ? { origin: options.origin } : {}) });
     const client = new TestClient(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client));
@@ -43,8 +43,13 @@ export class TestClient {
   }
 
   /** Connects, answers session.created with session.configure and waits for the echo. */
-  static async configured(base: string, session: Record<string, unknown> = {}, query: Record<string, string | undefined> = {}): Promise<TestClient> {
-    const c = await TestClient.connect(base, query);
+  static async configured(
+    base: string,
+    session: Record<string, unknown> = {},
+    query: Record<string, string | undefined> = {},
+    options: { origin?: string } = {},
+  ): Promise<TestClient> {
+    const c = await TestClient.connect(base, query, options);
     await c.waitFor('session.created');
     c.send({ type: 'session.configure', event_id: 'cl_configure', session });
     await c.waitFor('session.configured');
@@ -65,7 +70,7 @@ export class TestClient {
   /** The first frame at index ≥ `from` matching, waiting up to `timeoutMs` for it. */
   waitFor(match: string | ((f: Frame) => boolean), options: { from?: number; timeoutMs?: number } = {}): Promise<Frame> {
     const pred = typeof match === 'string' ? (f: Frame) => f.type === match : match;
-    const { from = 0, timeoutMs = 10_000 } = options;
+    const { from = 0, timeoutMs = 30_000 } = options;
     return new Promise((resolve, reject) => {
       const check = () => {
         const hit = this.frames.slice(from).find(pred);
