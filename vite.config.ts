@@ -78,6 +78,26 @@ function terserPass(): Plugin {
   };
 }
 
+/**
+ * Leaves out Lit's hooks that no browser hydra-voice supports calls: the ShadyDOM polyfill
+ * hooks (every browser with AudioWorklet has native shadow DOM), SSR hydration (the element
+ * renders on the client only) and the version registry (read by Lit's dev builds only).
+ * If a Lit release changes these lines, nothing is replaced and only the size grows.
+ */
+function litWithoutHooks(): Plugin {
+  return {
+    name: 'hydra-voice:lit-without-hooks',
+    transform(code, id) {
+      if (!/node_modules\/(lit-html\/lit-html|@lit\/reactive-element\/reactive-element|lit-element\/lit-element)\.js$/.test(id)) return null;
+      const out = code
+        .replace(/\b\w+\.(?:litHtml|reactiveElement|litElement)PolyfillSupport\b/g, 'void 0')
+        .replace(/\b\w+\.litElementHydrateSupport\?\.\(\{LitElement:\w+\}\)/g, 'void 0')
+        .replace(/\(\w+\.(?:litHtml|reactiveElement|litElement)Versions\?\?=\[\]\)\.push\("[\d.]+"\)/g, 'void 0');
+      return out === code ? null : { code: out, map: null };
+    },
+  };
+}
+
 /** The ES modules: element entry and module-worker entry, sharing one chunk. */
 export const esModuleConfig: UserConfig = {
   ...shared,
@@ -105,7 +125,7 @@ export const workerConfig: UserConfig = {
 
 export default defineConfig({
   publicDir: false,
-  plugins: [minifyLiteralsPlugin(), terserPass()],
+  plugins: [minifyLiteralsPlugin(), litWithoutHooks(), terserPass()],
   // The classic script loads its worklets from dist/hydra-voice-worklets.js beside itself
   // instead of embedding their module text (src/audio/worklet-loader.ts).
   define: { __HV_WORKLET_FILE__: 'true' },

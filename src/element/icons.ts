@@ -17,24 +17,10 @@ export const chevronDown = svg`<path d="m6 9 6 6 6-6"/>`;
 export const sliders = svg`<path d="M4 7h10M18 7h2M4 17h2M10 17h10"/><circle cx="16" cy="7" r="2"/><circle cx="8" cy="17" r="2"/>`;
 export const hangUp = svg`<path d="M3 14.5c5-5 13-5 18 0l-2.5 2.5-3-2v-2.5a10 10 0 0 0-7 0V15l-3 2z"/>`;
 
-/** The icon for a state; `muted` swaps the listening icons. */
-export function iconFor(state: HydraVoiceState, muted: boolean): SVGTemplateResult {
-  switch (state) {
-    case 'idle':
-      return mic;
-    case 'connecting':
-      return spinner;
-    case 'thinking':
-      return dots;
-    case 'speaking':
-      return speaker;
-    case 'error':
-      return alert;
-    case 'listening':
-    case 'user-speaking':
-      return muted ? micOff : stop;
-  }
-}
+const STATE_ICONS: Partial<Record<HydraVoiceState, SVGTemplateResult>> = { idle: mic, connecting: spinner, thinking: dots, speaking: speaker, error: alert };
+
+/** The icon for a state; listening (and hearing) shows stop, or mic-off when muted. */
+export const iconFor = (state: HydraVoiceState, muted: boolean): SVGTemplateResult => STATE_ICONS[state] ?? (muted ? micOff : stop);
 
 /** An icon in an svg element (the class names the animation, if any). */
 export const icon = (body: SVGTemplateResult, className = '') =>

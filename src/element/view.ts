@@ -120,11 +120,12 @@ function core(m: ViewModel): TemplateResult {
 function errorLines(m: ViewModel): TemplateResult {
   const { s, error } = m;
   // compact: the text is for screen readers only, so nothing in it may take focus.
-  if (m.compact) return html`<span part="error" role="alert">${error!.message}</span>`;
   return html`
     <span part="error" role="alert">${error!.message}</span>
-    ${error!.help ? html`<details part="help"><summary>${s.help}</summary>${error!.help}</details>` : nothing}
-    <button part="retry" @click=${m.on.retry}>${s.retry}</button>
+    ${m.compact
+      ? nothing
+      : html`${error!.help ? html`<details part="help"><summary>${s.help}</summary>${error!.help}</details>` : nothing}
+          <button part="retry" @click=${m.on.retry}>${s.retry}</button>`}
   `;
 }
 

@@ -37,18 +37,12 @@ export interface ParseOptions {
   maxDepth?: number;
 }
 
-/** True when `value` nests objects/arrays more than `max` levels deep. Iterative, so any depth is safe. */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
-  const pending: { value: object; depth: number }[] = [];
-  if (typeof value === 'object' && value !== null) pending.push({ value, depth: 1 });
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    if (next.depth > max) return true;
-    for (const child of Array.isArray(next.value) ? next.value : Object.values(next.value)) {
-      if (typeof child === 'object' && child !== null) pending.push({ value: child as object, depth: next.depth + 1 });
-    }
-  }
-  return false;
-}
+/**
+ * True when `value` nests objects/arrays more than `max` levels deep. The recursion stops
+ * at `max` levels, so any depth of input is safe (the walk never goes deeper than `max` + 1).
+ */
+export const nestsDeeperThan = (value: unknown, max: number): boolean =>
+  typeof value === 'object' && value !== null && (max < 1 || Object.values(value).some((child) => nestsDeeperThan(child, max - 1)));
 
 /**
  * The steps both directions share: text, size, JSON, object, known type; then `validate`
