@@ -52,6 +52,7 @@ export type ToEngine =
 /** Session events the page receives (audio, audio-done and barge-in stay in the engine). */
 export type ForwardedEvent = Exclude<keyof SessionEventDetails, 'audio' | 'audio-done' | 'barge-in' | 'tool-call'>;
 
+/** What the engine reports. From a worker they arrive as arrays (all of one engine task), after a single `ready`. */
 export type FromEngine =
   | { type: 'ready' }
   | { [K in ForwardedEvent]: { type: 'event'; name: K; detail: SessionEventDetails[K]; stats: EngineStats } }[ForwardedEvent]
