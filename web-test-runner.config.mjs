@@ -55,7 +55,16 @@ export default {
   testsStartTimeout: 60_000,
   testsFinishTimeout: 300_000,
   testFramework: { config: { timeout: 20_000 } },
-  middleware: [tokenRoutes(), e2eRoutes()],
+  middleware: [
+    tokenRoutes(),
+    e2eRoutes(),
+    // /dist/ answers like a public CDN (jsDelivr, unpkg): any origin may fetch its files
+    // (the classic script's worklet file, loaded from beside it, across origins).
+    (ctx, next) => {
+      if (ctx.path.startsWith('/dist/')) ctx.set('Access-Control-Allow-Origin', '*');
+      return next();
+    },
+  ],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), testServersPlugin()],
   browsers: [chromiumWithMic(fixtures.micSpeechWav)],
   reporters: [process.env.CI ? summaryReporter({ flatten: false }) : defaultReporter(), countingReporter(`${process.env.HV_RESULTS_DIR ?? '.test-results'}/browser.json`)],

@@ -36,54 +36,57 @@ export class Playback {
   /** First sample of a response reached the output (context frame). */
   onstarted: (responseId: string, frame: number) => void = () => undefined;
 
-  private node: AudioWorkletNode | undefined;
-  private pending: [PlaybackCommand, Transferable[]][] = [];
-  private readonly channel = new PlaybackChannel((cmd, transfer) => this.send(cmd, transfer));
-  private readonly readyPromise: Promise<void>;
-  private disposed = false;
+  #node: AudioWorkletNode | undefined;
+  /** Output volume, between the worklet and the destination. */
+  readonly #gain: GainNode;
+  #pending: [PlaybackCommand, Transferable[]][] = [];
+  readonly #channel = new PlaybackChannel((cmd, transfer) => this.#send(cmd, transfer));
+  readonly #readyPromise: Promise<void>;
+  #disposed = false;
 
   constructor(
     readonly ctx: BaseAudioContext,
     options: PlaybackOptions = {},
   ) {
     const { workletUrl, destination, route, ...core } = options;
-    this.channel.onlevel = (rms) => this.onlevel(rms);
-    this.channel.onplayed = (id, frames) => this.onplayed(id, frames);
-    this.channel.onidle = () => this.onidle();
-    this.channel.onstarted = (id, frame) => this.onstarted(id, frame);
-    this.readyPromise = loadWorklets(ctx, { workletUrl }).then(() => {
-      if (this.disposed) return;
+    this.#gain = ctx.createGain();
+    this.#channel.onlevel = (rms) => this.onlevel(rms);
+    this.#channel.onplayed = (id, frames) => this.onplayed(id, frames);
+    this.#channel.onidle = () => this.onidle();
+    this.#channel.onstarted = (id, frame) => this.onstarted(id, frame);
+    this.#readyPromise = loadWorklets(ctx, { workletUrl }).then(() => {
+      if (this.#disposed) return;
       const node = new AudioWorkletNode(ctx, PLAYBACK_PROCESSOR, {
         numberOfInputs: 0,
-        numberOfOutputs: 1,
         outputChannelCount: [1],
         processorOptions: core satisfies CoreOptions,
       });
       node.port.onmessage = (e: MessageEvent<PlaybackMessage | { type: 'ready' }>) => {
-        if (!this.disposed) this.channel.receive(e.data);
+        if (!this.#disposed) this.#channel.receive(e.data);
       };
       if (route) node.port.postMessage({ type: 'route', port: route }, [route]);
-      node.connect(destination ?? ctx.destination);
-      this.node = node;
-      for (const [cmd, transfer] of this.pending) node.port.postMessage(cmd, transfer);
-      this.pending = [];
+      // Connected to the output only once the worklet runs (as before the gain existed).
+      node.connect(this.#gain).connect(destination ?? ctx.destination);
+      this.#node = node;
+      for (const [cmd, transfer] of this.#pending) node.port.postMessage(cmd, transfer);
+      this.#pending = [];
     });
-    this.readyPromise.catch(() => undefined);
+    this.#readyPromise.catch(() => undefined);
   }
 
   /** Counters for diagnostics and tests. */
   get stats(): PlaybackStats {
-    return this.channel.stats;
+    return this.#channel.stats;
   }
 
   /** Resolves when the worklet runs; rejects with a WorkletLoadError when it cannot load. */
   ready(): Promise<void> {
-    return this.readyPromise;
+    return this.#readyPromise;
   }
 
   /** The worklet node (for taps and tests); undefined until ready. */
   get workletNode(): AudioWorkletNode | undefined {
-    return this.node;
+    return this.#node;
   }
 
   /**
@@ -91,12 +94,12 @@ export class Playback {
    * transferred to the worklet (no copy) and `pcm` is unusable afterwards.
    */
   enqueue(responseId: string, pcm: Int16Array): void {
-    if (!this.disposed) this.channel.enqueue(responseId, pcm);
+    if (!this.#disposed) this.#channel.enqueue(responseId, pcm);
   }
 
   /** No more audio will come for this response (audio-done): play out what is queued. */
   end(responseId: string): void {
-    this.channel.end(responseId);
+    this.#channel.end(responseId);
   }
 
   /**
@@ -104,34 +107,41 @@ export class Playback {
    * response's queued audio; its late chunks are dropped too. Without an id: everything.
    */
   flush(responseId?: string): void {
-    this.channel.flush(responseId);
+    this.#channel.flush(responseId);
   }
 
   /** Lowers playback (ducking) while the user speaks; smooth, ~15 ms. */
   duck(on: boolean): void {
-    this.channel.duck(on);
+    this.#channel.duck(on);
+  }
+
+  /** Output volume, 0…1 (0 mutes the speaker); changes glide over ~20 ms, without clicks. */
+  setVolume(volume: number): void {
+    const v = Math.min(1, Math.max(0, Number.isFinite(volume) ? volume : 1));
+    this.#gain.gain.setTargetAtTime(v, this.ctx.currentTime, 0.005);
   }
 
   /** Resolves once the worklet has handled every earlier command; gives its queued frames. */
   sync(): Promise<number> {
-    return this.channel.sync();
+    return this.#channel.sync();
   }
 
   /** Stops the worklet and disconnects it. */
   dispose(): void {
-    this.disposed = true;
-    this.pending = [];
-    if (this.node) {
-      this.node.port.postMessage({ type: 'stop' });
-      this.node.port.onmessage = null;
-      this.node.disconnect();
-      this.node = undefined;
+    this.#disposed = true;
+    this.#pending = [];
+    if (this.#node) {
+      this.#node.port.postMessage({ type: 'stop' });
+      this.#node.port.onmessage = null;
+      this.#node.disconnect();
+      this.#node = undefined;
     }
+    this.#gain.disconnect();
   }
 
-  private send(cmd: PlaybackCommand, transfer: Transferable[] = []): void {
-    if (this.disposed) return;
-    if (this.node) this.node.port.postMessage(cmd, transfer);
-    else this.pending.push([cmd, transfer]);
+  #send(cmd: PlaybackCommand, transfer: Transferable[] = []): void {
+    if (this.#disposed) return;
+    if (this.#node) this.#node.port.postMessage(cmd, transfer);
+    else this.#pending.push([cmd, transfer]);
   }
 }
