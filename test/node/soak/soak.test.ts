@@ -17,6 +17,7 @@
 // Duration: HV_SOAK_SECONDS (default 120 inside `npm test`); the full soak is 1200:
 //   HV_SOAK_SECONDS=1200 node --import tsx --test test/node/soak/soak.test.ts
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { analyzeResponses, openConversation, type HeapSample } from '../../support/conversation-driver.ts';
 import { judgeReplies, type Lag } from './verdict.ts';
@@ -67,6 +68,8 @@ test(`soak: ${SECONDS} s of conversation (turns, barge-ins, tool calls) without 
     await c.drain();
 
     const responses = analyzeResponses(c.collected, c.tapOffsetS);
+    // HV_SOAK_DUMP=file.json keeps what the verdict saw, to study a failure offline.
+    if (process.env.HV_SOAK_DUMP) writeFileSync(process.env.HV_SOAK_DUMP, JSON.stringify({ collected: c.collected, simulatorSends: c.simulatorSends, nodeLags }));
     const verdicts = judgeReplies(c.collected, c.simulatorSends, nodeLags);
     const findings = verdicts.flatMap((v) => v.findings);
     const clientGaps = findings.filter((f) => f.cause === 'client');

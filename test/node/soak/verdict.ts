@@ -49,6 +49,8 @@ export interface ReplyVerdict {
   findings: GapFinding[];
 }
 
+/** Quanta after an underrun's frame within which its silence must start. */
+const DRY_ONSET_QUANTA = 8;
 const SILENT = 0; // exact zeros: the worklet's output when it has nothing (source pauses are checked separately)
 const AUDIBLE = 0.001;
 /** Uncertainty of the render-frame → epoch mapping and of a message hop (ms). */
@@ -105,13 +107,16 @@ export function judgeReplies(c: Collected, sends: SimulatorSend[], nodeLags: Lag
   };
   /**
    * The worklet's dry spell after an underrun at `frame`: the run of silent quanta that
-   * starts in the quantum holding `frame` or the next one (the quantum that ran dry may
-   * still carry the last samples). Returns its first frame and length in frames.
+   * starts within DRY_ONSET_QUANTA of it (the quantum that ran dry may still carry the last
+   * samples, and at 44.1 kHz the resampler rings down for a quantum or two). Returns its
+   * first frame and length in frames.
    */
   const dryFrom = (frame: number): { at: number; frames: number } => {
     let i = Math.max(0, indexAtOrAfter(frame) - 1);
     if (frames[i]! + 128 <= frame) i++;
-    if (i < frames.length && peaks[i]! !== SILENT && frames[i + 1] === frames[i]! + 128) i++;
+    const limit = frame + DRY_ONSET_QUANTA * 128;
+    while (i < frames.length && peaks[i]! !== SILENT && frames[i]! < limit) i++;
+    if (i >= frames.length || frames[i]! >= limit) return { at: frame, frames: 0 };
     const start = i;
     while (i < frames.length && peaks[i]! === SILENT && (i === start || frames[i]! === frames[i - 1]! + 128)) i++;
     return i === start ? { at: frame, frames: 0 } : { at: frames[start]!, frames: frames[i - 1]! + 128 - frames[start]! };
