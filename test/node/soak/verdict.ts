@@ -109,9 +109,9 @@ export function judgeReplies(c: Collected, sends: SimulatorSend[], nodeLags: Lag
    * The worklet's dry spell after an underrun at `frame`: the run of silent quanta that
    * starts within DRY_ONSET_QUANTA of it (the quantum that ran dry may still carry the last
    * samples, and at 44.1 kHz the resampler rings down for a quantum or two). Returns its
-   * first frame and length in frames.
+   * first frame and its length in frames up to `until` (a barge-in's flush ends the reply).
    */
-  const dryFrom = (frame: number): { at: number; frames: number } => {
+  const dryFrom = (frame: number, until: number): { at: number; frames: number } => {
     let i = Math.max(0, indexAtOrAfter(frame) - 1);
     if (frames[i]! + 128 <= frame) i++;
     const limit = frame + DRY_ONSET_QUANTA * 128;
@@ -119,7 +119,7 @@ export function judgeReplies(c: Collected, sends: SimulatorSend[], nodeLags: Lag
     if (i >= frames.length || frames[i]! >= limit) return { at: frame, frames: 0 };
     const start = i;
     while (i < frames.length && peaks[i]! === SILENT && (i === start || frames[i]! === frames[i - 1]! + 128)) i++;
-    return i === start ? { at: frame, frames: 0 } : { at: frames[start]!, frames: frames[i - 1]! + 128 - frames[start]! };
+    return i === start ? { at: frame, frames: 0 } : { at: frames[start]!, frames: Math.min(frames[i - 1]! + 128, until) - frames[start]! };
   };
   const lagOver = (lags: Lag[], a: number, b: number) => {
     // Total heartbeat lateness whose late span [at − ms, at] overlaps [a, b].
@@ -160,11 +160,14 @@ export function judgeReplies(c: Collected, sends: SimulatorSend[], nodeLags: Lag
     const mySends = sends.filter((s) => s.id === rid);
     const arrivals = c.chunks.arrivals.filter((a) => a.id === rid).map((a) => ({ n: a.n, at: epoch(a.t) }));
     const posts = c.chunks.posts.filter((p) => p.id === rid).map((p) => ({ n: p.n, at: epoch(p.t) }));
-    const underruns = ev.filter((e) => e.type === 'underrun' && e.responseId === rid && e.frame !== undefined && e.frame >= f0 && e.frame < lastFrame);
+    // Inside the reply: before its last audible sample (later, a completed reply's end-of-stream
+    // came after its audio ran out: nobody hears that), or before the barge-in that cut it.
+    const insideEnd = barge ? Math.max(lastFrame, end) : lastFrame;
+    const underruns = ev.filter((e) => e.type === 'underrun' && e.responseId === rid && e.frame !== undefined && e.frame >= f0 && e.frame < insideEnd);
     const dryStarts = new Set<number>();
     let dryFrames = 0;
     for (const u of underruns) {
-      const dry = dryFrom(u.frame!);
+      const dry = dryFrom(u.frame!, insideEnd);
       dryStarts.add(dry.at);
       dryFrames += dry.frames;
       const at = Math.min(epoch(u.perf), frameToEpoch(u.frame!));
