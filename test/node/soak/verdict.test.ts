@@ -11,12 +11,15 @@ const CHUNK = 1920; // 40 ms at 48 kHz
 function sends(count: number, pause = 0, from = Infinity): { n: number; at: number }[] {
   return Array.from({ length: count }, (_, k) => ({ n: CHUNK, at: Math.max(0, 40 * k - 200) + (k >= from ? pause : 0) }));
 }
+/** Samples posted at or before `at` (what a worklet that received everything had played). */
+const postedBy = (xs: { n: number; at: number }[], at: number) => xs.filter((x) => x.at <= at).reduce((n, x) => n + x.n, 0);
 const shift = (xs: { n: number; at: number }[], ms: number, only?: (k: number) => boolean) =>
   xs.map((x, k) => ({ n: x.n, at: only && !only(k) ? x.at + 1 : x.at + ms }));
 
 test('locateStall: the simulator paused (everything it sent had reached the worklet)', () => {
   const s = sends(100, 600, 30); // chunk 30 due at 1000 on the playback clock, sent at 1600
-  const stall = locateStall(1250, s, shift(s, 2), shift(s, 3));
+  const posted = shift(s, 3);
+  const stall = locateStall(1250, s, shift(s, 2), posted, postedBy(posted, 1250));
   assert.equal(stall.stage, 'source', stall.why);
 });
 
@@ -24,7 +27,7 @@ test('locateStall: the engine held a chunk it had received', () => {
   const s = sends(100);
   const arrived = shift(s, 2);
   const posted = arrived.map((a, k) => ({ n: a.n, at: k >= 30 ? Math.max(a.at + 1, 1400) : a.at + 1 }));
-  const stall = locateStall(1250, s, arrived, posted);
+  const stall = locateStall(1250, s, arrived, posted, postedBy(posted, 1250));
   assert.equal(stall.stage, 'engine', stall.why);
 });
 
@@ -33,14 +36,27 @@ test('locateStall: a chunk posted to the worklet but not delivered', () => {
   const arrived = shift(s, 2);
   const posted = shift(s, 3);
   // The worklet ran dry 20 ms after the last 40 ms chunk was posted: it had not received it.
-  const stall = locateStall(posted[40]!.at + 20, s, arrived, posted);
+  const stall = locateStall(posted[40]!.at + 20, s, arrived, posted, postedBy(posted, posted[39]!.at));
   assert.equal(stall.stage, 'worklet-delivery', stall.why);
+});
+
+test('locateStall: the worklet had not received 200 ms of audio posted in time', () => {
+  const s = sends(100);
+  const posted = shift(s, 3);
+  // Posted up to 1450 (200 ms ahead), but the worklet ran dry at 1250 having played only 1250 ms.
+  const stall = locateStall(1250, s, shift(s, 2), posted, 1250 * 48);
+  assert.equal(stall.stage, 'worklet-delivery', stall.why);
+  // The same amounts with the worklet's playing matching what was posted: the simulator paused.
+  const paused = sends(100, 600, 30);
+  const p2 = shift(paused, 3);
+  assert.equal(locateStall(1250, paused, shift(paused, 2), p2, postedBy(p2, 1250)).stage, 'source');
 });
 
 test('locateStall: sent in time, stuck before the worker', () => {
   const s = sends(100);
   const arrived = s.map((x, k) => ({ n: x.n, at: k >= 30 ? Math.max(x.at + 2, 1400) : x.at + 2 }));
-  const stall = locateStall(1250, s, arrived, shift(arrived, 1));
+  const posted = shift(arrived, 1);
+  const stall = locateStall(1250, s, arrived, posted, postedBy(posted, 1250));
   assert.equal(stall.stage, 'transit', stall.why);
   assert.ok(1250 - stall.since > 100, 'stuck since long before the underrun');
 });

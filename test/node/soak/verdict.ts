@@ -62,6 +62,8 @@ const MARGIN_MS = 10;
  * (or the relay, same Node process) fell that far behind.
  */
 const TRANSIT_BUDGET_MS = 50;
+/** How far the estimate of what the worklet had played at an underrun may be off (ms of audio). */
+const DELIVERY_SLACK_MS = 30;
 const SIMULATOR_LEAD_MS = 200;
 
 /**
@@ -171,7 +173,9 @@ export function judgeReplies(c: Collected, sends: SimulatorSend[], nodeLags: Lag
       dryStarts.add(dry.at);
       dryFrames += dry.frames;
       const at = Math.min(epoch(u.perf), frameToEpoch(u.frame!));
-      const found = locateStall(at, mySends, arrivals, posts);
+      // Source samples the worklet had played when it ran dry: every sample it had received.
+      const playedFrames = u.frame! - f0 - skippedIn(f0, u.frame!) - dryFrames + dry.frames;
+      const found = locateStall(at, mySends, arrivals, posts, (playedFrames * 48_000) / rate);
       const stalled = Math.max(1, at - found.since);
       const nodeLate = lagOver(nodeLags, found.since, at);
       const workerLate = lagOver(workerLags, found.since, at);
@@ -223,20 +227,30 @@ interface Stall {
 }
 
 /**
- * Where the next audio was when the worklet ran dry at `at` (epoch ms). A chunk of d ms
- * posted less than d ms before the underrun cannot have been played out yet: if the worklet
- * is dry, it had not received it (delivery). Otherwise the first stage holding audio that
- * the next stage had not taken by then is the stall; none: the simulator had sent nothing more.
+ * Where the next audio was when the worklet ran dry at `at` (epoch ms), having played
+ * `played` source samples (48 kHz) of the reply, i.e. all it had received. Audio posted
+ * to the worklet beyond that (more than DELIVERY_SLACK_MS, the accuracy of `played`), or a
+ * chunk of d ms posted less than d ms before, had not reached it (delivery). Otherwise the
+ * first stage holding audio the next stage had not taken is the stall; none: the simulator
+ * had sent nothing more.
  */
 export function locateStall(
   at: number,
   sends: { n: number; at: number }[],
   arrivals: { n: number; at: number }[],
   posts: { n: number; at: number }[],
+  played: number,
 ): Stall {
   const before = (xs: { n: number; at: number }[], t: number) => xs.filter((x) => x.at <= t);
   const sum = (xs: { n: number }[]) => xs.reduce((s, x) => s + x.n, 0);
   const cut = at - MARGIN_MS;
+  const postedBefore = before(posts, cut);
+  const undeliveredMs = ((sum(postedBefore) - played) / 48_000) * 1000;
+  if (undeliveredMs > DELIVERY_SLACK_MS) {
+    let cum = 0;
+    const stuck = postedBefore.find((p) => (cum += p.n) > played) ?? postedBefore.at(-1)!;
+    return { stage: 'worklet-delivery', since: stuck.at, why: `${undeliveredMs.toFixed(0)} ms of audio posted to the worklet (since ${(at - stuck.at).toFixed(0)} ms before it ran dry) had not reached it` };
+  }
   const lastPost = before(posts, at).at(-1);
   if (lastPost) {
     const durMs = (lastPost.n / 48_000) * 1000;
@@ -261,6 +275,6 @@ export function locateStall(
   return {
     stage: 'source',
     since: lastSend?.at ?? at,
-    why: `every chunk sent had reached the worklet; the simulator's next chunk came ${nextSend ? (nextSend.at - at).toFixed(0) : '∞'} ms after the worklet ran dry (its stream paused ${gapMs.toFixed(0)} ms between two chunks)`,
+    why: `every chunk sent had reached the worklet (posted − played ${undeliveredMs.toFixed(0)} ms); the simulator's next chunk came ${nextSend ? (nextSend.at - at).toFixed(0) : '∞'} ms after the worklet ran dry (its stream paused ${gapMs.toFixed(0)} ms between two chunks)`,
   };
 }
