@@ -7,13 +7,18 @@
 //     late − early within HEAP_BOUND;
 //   - audio nodes alive (page instrumentation: every create*/constructor, FinalizationRegistry),
 //     JS event listeners and DOM nodes (CDP Memory.getDOMCounters): late − early within bounds;
-//   - no output gaps: inside each reply, the output (tap) is never silent longer than the
-//     reply's own pauses, a completed reply lasts as long as the audio received, and the
-//     playback worklet reported no underrun before the reply's last audible sample (barge-in
-//     flushes are excluded by construction);
+//   - no output gaps the client caused (verdict.ts): the output is recorded on the render
+//     clock (test/support/quantum-tap.ts), every reply chunk is traced simulator → worker
+//     socket → post to the playback worklet, and each underrun inside a reply is judged by
+//     where the missing audio was when the worklet ran dry. A simulator stall (this Node
+//     process starved: its event-loop lag is printed) and a browser starved by the OS
+//     (worker heartbeat late, render quanta skipped) are printed and excluded; a stall in the
+//     engine or in the delivery to the worklet, a silence no underrun explains, or a
+//     completed reply heard longer than received fails it;
 //   - no dropped input: capture sequence without holes (mic.lost 0, no rebuild) and no
 //     chunk dropped by the session after `session.configured` (element.debugStats).
 //
+// HV_SOAK_DUMP=file.json saves what the verdict judged (re-judge it with judgeReplies).
 // Duration: HV_SOAK_SECONDS (default 120 inside `npm test`); the full soak is 1200:
 //   HV_SOAK_SECONDS=1200 node --import tsx --test test/node/soak/soak.test.ts
 import assert from 'node:assert/strict';
