@@ -115,8 +115,11 @@ test('judgeReplies: an underrun is judged by where the audio was, its silence no
   const [v] = judgeReplies(conv.c, s, []);
   assert.deepEqual(v!.findings.map((f) => [f.kind, f.cause]), [['underrun', 'client']], JSON.stringify(v!.findings));
   assert.match(v!.findings[0]!.why, /not yet posted/);
-  // The same, with the worker's event loop stalled over that time: the OS starved the browser.
+  // The worker's event loop stalled over that time, nothing else: the engine's own work, a client gap.
   conv.c.chunks.workerLags = [{ t: underrunAt, ms: 900 }];
-  const [starved] = judgeReplies(conv.c, s, []);
+  const [blocked] = judgeReplies(conv.c, s, []);
+  assert.deepEqual(blocked!.findings.map((f) => f.cause), ['client']);
+  // ... and this process stalled too: the OS starved the machine.
+  const [starved] = judgeReplies(conv.c, s, [{ at: underrunAt, ms: 300 }]);
   assert.deepEqual(starved!.findings.map((f) => f.cause), ['starved']);
 });

@@ -9,9 +9,11 @@
 // stalled. Excluded, with the evidence printed:
 //   - source: the simulator (same Node process as this test) had not sent it yet: its
 //     stream stalled (Node's event loop lag is shown beside it);
-//   - starved: it sat in the browser (socket → worker, or worker → worklet) while the
-//     worker's own event loop was stalled by the OS (its 20 ms heartbeat ran late over
-//     most of that time), or the renderer skipped render quanta there;
+//   - starved: it sat in the browser on its way to the worker or in the worker while the
+//     worker's own event loop was stalled (its 20 ms heartbeat ran late over at least half
+//     of that time) and so was another thread (this process's event loop, or the page's
+//     main thread: the machine, not the engine's own work), or on its way to the worklet
+//     while the renderer skipped quanta;
 //   - skipped quanta: holes in the render clock (the OS starved the audio thread) are not
 //     silence and are not counted in a reply's length.
 // Everything else is a client gap and fails the soak: an underrun while the audio was in
@@ -130,6 +132,9 @@ export function judgeReplies(c: Collected, sends: SimulatorSend[], nodeLags: Lag
     return ms;
   };
   const workerLags = c.chunks.workerLags.map((l) => ({ at: epoch(l.t), ms: l.ms }));
+  // The page's long tasks, as lags ending when each task ended.
+  const mainLags = c.longTasks.map((t) => ({ at: epoch(t.start + t.duration), ms: t.duration }));
+  const mainLate = (a: number, b: number) => lagOver(mainLags, a, b);
   const fmt = (x: number) => x.toFixed(0);
 
   const starts = ev.filter((e) => e.type === 'started' && e.frame !== undefined && e.responseId);
@@ -180,13 +185,13 @@ export function judgeReplies(c: Collected, sends: SimulatorSend[], nodeLags: Lag
       const nodeLate = lagOver(nodeLags, found.since, at);
       const workerLate = lagOver(workerLags, found.since, at);
       const skipped = skippedIn(u.frame! - rate / 2, u.frame! + rate / 2) / 128;
-      let why = `${found.why}; over those ${fmt(stalled)} ms this process's event loop (simulator + relay) was late ${fmt(nodeLate)} ms, the worker's ${fmt(workerLate)} ms; renderer skipped ${skipped} quanta within ±0.5 s`;
+      let why = `${found.why}; over those ${fmt(stalled)} ms this process's event loop (simulator + relay) was late ${fmt(nodeLate)} ms, the worker's ${fmt(workerLate)} ms, the page's main thread in long tasks ${fmt(mainLate(found.since, at))} ms; renderer skipped ${skipped} quanta within ±0.5 s`;
       let cause: Cause = 'client';
       if (found.stage === 'source') cause = 'source';
       else if (found.stage === 'transit' && (at - found.since < TRANSIT_BUDGET_MS || nodeLate >= stalled / 2)) {
         cause = 'source';
         why += ` (the simulator sent it ${fmt(at - found.since)} ms before it was due, or the relay in this process stalled: its stream runs ${SIMULATOR_LEAD_MS} ms ahead)`;
-      } else if (workerLate >= stalled / 2 || skipped > 0) cause = 'starved';
+      } else if (found.stage === 'worklet-delivery' ? skipped > 0 : workerLate >= stalled / 2 && nodeLate + mainLate(found.since, at) > 0) cause = 'starved';
       v.findings.push({ responseId: rid, kind: 'underrun', cause, why, ms: dry.frames * msPerFrame });
     }
     // Silence inside the reply that no underrun explains, longer than the source's own pauses.
