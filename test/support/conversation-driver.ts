@@ -312,6 +312,18 @@ export function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
+/** Index of the first element of ascending `xs` that is ≥ `x` (xs.length if none). */
+export function firstAtOrAbove(xs: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 const BLOCK_S = (b: TapBlock[], rate: number) => (rate ? 256 / rate : 0.00533);
 
 export interface ResponseAnalysis {
@@ -348,16 +360,7 @@ export function analyzeResponses(c: Collected, tapOffsetS: number): ResponseAnal
   const blockS = BLOCK_S(c.blocks, rate);
   const blocks = c.blocks.map((b) => ({ time: b.time - tapOffsetS, peak: b.peak }));
   const times = blocks.map((b) => b.time);
-  const firstIndexAtOrAfter = (t: number) => {
-    let lo = 0;
-    let hi = times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (times[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const firstIndexAtOrAfter = (t: number) => firstAtOrAbove(times, t);
   const ev = c.events;
   const out: ResponseAnalysis[] = [];
   const firsts = ev.filter((e) => e.type === 'first-delta' && e.out !== undefined);

@@ -20,7 +20,7 @@
 // the browser with the worker running (held by the engine, or posted but not delivered to
 // the worklet), a silence inside a reply that no underrun and no source pause explains, or
 // a completed reply heard longer than the audio received.
-import type { Collected, SimulatorSend } from '../../support/conversation-driver.ts';
+import { firstAtOrAbove, type Collected, type SimulatorSend } from '../../support/conversation-driver.ts';
 
 export interface Lag {
   /** Epoch ms at which a heartbeat ran late, and by how much (ms). */
@@ -93,16 +93,7 @@ export function judgeReplies(c: Collected, sends: SimulatorSend[], nodeLags: Lag
     for (const s of stamps) if (Math.abs(s.at - at) < 30_000) best = Math.min(best, s.at - s.frame * msPerFrame);
     return (at - best) / msPerFrame;
   };
-  const indexAtOrAfter = (frame: number) => {
-    let lo = 0;
-    let hi = frames.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (frames[mid]! < frame) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const indexAtOrAfter = (frame: number) => firstAtOrAbove(frames, frame);
   /** Frames the renderer skipped in [a, b). */
   const skippedIn = (a: number, b: number) => {
     let skipped = 0;
