@@ -181,7 +181,10 @@ export function judgeReplies(c: Collected, sends: SimulatorSend[], nodeLags: Lag
       if (found.stage === 'source') cause = 'source';
       else if (found.stage === 'transit' && (at - found.since < TRANSIT_BUDGET_MS || nodeLate >= stalled / 2)) {
         cause = 'source';
-        why += ` (the simulator sent it ${fmt(at - found.since)} ms before it was due, or the relay in this process stalled: its stream runs ${SIMULATOR_LEAD_MS} ms ahead)`;
+        why +=
+          at - found.since < TRANSIT_BUDGET_MS
+            ? ` (the simulator sent it only ${fmt(at - found.since)} ms before it was due: its stream, ${SIMULATOR_LEAD_MS} ms ahead when on time, had fallen behind)`
+            : ` (the relay, on this process's stalled event loop, had not forwarded it)`;
       } else if (found.stage === 'worklet-delivery' ? skipped > 0 : workerLate >= stalled / 2 && nodeLate + mainLate(found.since, at) > 0) cause = 'starved';
       v.findings.push({ responseId: rid, kind: 'underrun', cause, why, ms: dry.frames * msPerFrame });
     }
