@@ -139,7 +139,7 @@ export function judgeReplies(c: Collected, sends: SimulatorSend[], nodeLags: Lag
       ? ev.find((e) => e.type === 'input_audio_buffer.speech_started' && e.perf > st.perf - 2000 && e.perf <= done.perf)
       : undefined;
     // The reply's window at the output: until the next reply starts or the barge-in arrives
-    // (its frame: the first worklet report after it bounds it from above).
+    // (placed on the render clock by frameToEpoch's envelope: its latest possible frame).
     let end = starts[k + 1]?.frame ?? Infinity;
     if (barge) end = Math.min(end, epochToFrame(epoch(barge.perf)));
     const v: ReplyVerdict = { responseId: rid, bargedIn: Boolean(barge), completed: !barge && done?.status === 'completed', skippedQuanta: 0, findings: [] };
