@@ -61,7 +61,17 @@ export default {
   testsStartTimeout: 120_000,
   testsFinishTimeout: 600_000,
   testFramework: { config: { timeout: 30_000 } },
-  middleware: [tokenRoutes(), e2eRoutes(), pageRoutes()],
+  middleware: [
+    tokenRoutes(),
+    e2eRoutes(),
+    pageRoutes(),
+    // /dist/ answers like a public CDN (jsDelivr, unpkg): any origin may fetch its files
+    // (the classic script's worklet file, loaded from beside it, across origins).
+    (ctx, next) => {
+      if (ctx.path.startsWith('/dist/')) ctx.set('Access-Control-Allow-Origin', '*');
+      return next();
+    },
+  ],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), testServersPlugin(), roomPlugin(rooms, fixtures)],
   reporters: [
     process.env.CI ? summaryReporter({ flatten: false }) : defaultReporter(),

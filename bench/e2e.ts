@@ -20,10 +20,14 @@ const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
 const p95 = (xs: number[]) => quantile(xs, 0.95);
 const mp = (xs: number[]) => `${f1(median(xs))} / ${f1(p95(xs))} ms (n=${xs.length})`;
 
-/** A second conversation with no tap or socket instrumentation: the page's own main-thread time. */
-async function measureMainThread(seconds: number) {
+/**
+ * A conversation with no tap or socket instrumentation: the page's own main-thread time.
+ * `setup` (page script) runs before the call starts, e.g. to choose a layout (bench/ui.ts).
+ */
+export async function measureMainThread(seconds: number, setup = '') {
   const c = await openConversation({ light: true, log: (l) => console.error(l) });
   try {
+    if (setup) await c.page.evaluate(setup);
     await c.start();
     await c.run(3000);
     const before = await c.mainThread();

@@ -13,6 +13,7 @@
 //                            WebRTC route costs, self-interruptions, client latencies side by side
 //   blocked bench/blocked-page.ts  a host page blocking its main thread during a reply: gaps,
 //                            mic loss and main-thread audio, worker vs main-thread fallback
+//   ui      bench/ui.ts      whole-page main-thread time per minute of conversation, per layout (Chromium)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { measurePackage, measureSize } from './size.ts';
@@ -40,6 +41,7 @@ if (want('size')) {
   rows.push(['gzip (level 9)', `${kb(size.gzipBytes)} (${size.gzipBytes} B)`, `budget ${kb(size.budgetBytes)}: ${size.withinBudget ? 'within' : 'OVER'}`]);
   rows.push(['brotli (q11)', `${kb(size.brotliBytes)} (${size.brotliBytes} B)`, 'node:zlib']);
   rows.push(['raw', kb(size.rawBytes), 'minified IIFE']);
+  for (const l of size.locales) rows.push([`  dist/locales/${l.name}`, `${kb(l.gzipBytes)} gz`, l.name === 'all.js' ? "every language (import 'hydra-voice/locales')" : 'loaded only by pages in that language']);
   for (const c of size.contributors) {
     rows.push([`  ${c.name}`, `${kb(c.renderedBytes)} min`, `${kb(c.gzipBytes)} gz alone (visualizer, dist/stats.html)`]);
   }
@@ -70,6 +72,7 @@ await optional('e2e', './e2e.ts', 'runE2eBench');
 await optional('relay', './relay.ts', 'runRelayBench');
 await optional('simulator', './simulator.ts', 'runSimulatorBench');
 await optional('blocked', './blocked-page.ts', 'runBlockedPageBench');
+await optional('ui', './ui.ts', 'runUiBench');
 await optional('engines', './engines.ts', 'runEnginesBench');
 
 // Rows whose value is long (the engines side by side) get their own lines.

@@ -74,6 +74,19 @@ for (const radio of document.querySelectorAll('input[name=preset]')) {
 applyPreset('weather');
 document.getElementById('cancel').addEventListener('click', () => agent.cancelResponse());
 
+// Widget options: plain attributes and properties, applied live (the conversation goes on).
+const option = (id) => document.getElementById(id);
+option('layout').addEventListener('change', (e) => {
+  const [layout, position] = e.target.value.split(' ');
+  agent.layout = layout;
+  agent.position = position ?? null;
+  agent.open = layout === 'floating';
+});
+option('lang').addEventListener('change', (e) => (e.target.value ? agent.setAttribute('lang', e.target.value) : agent.removeAttribute('lang')));
+option('timeline').addEventListener('change', (e) => (agent.timeline = e.target.checked));
+option('ptt').addEventListener('change', (e) => (agent.mode = e.target.checked ? 'push-to-talk' : 'conversation'));
+option('compact').addEventListener('change', (e) => (agent.compact = e.target.checked));
+
 // Answer tool calls from DOM events: any <hydra-voice> on the page bubbles them here.
 document.addEventListener('hydra-tool-call', (event) => {
   const { name, arguments: args, respond } = event.detail;

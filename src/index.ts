@@ -13,6 +13,8 @@ export * from './element/api.ts';
 export type * from './element/events.ts';
 export type { HydraVoiceDebugStats } from './element/conversation-controller.ts';
 export type { TokenProvider, TokenAnswer } from './session/token.ts';
+export type { HydraHistoryEntry, HydraUserTurn, HydraAgentReply, HydraToolCall } from './element/history.ts';
+export type { HydraVoiceStrings, HydraVoiceStringKey } from './element/strings.ts';
 export type { Model, Tool, SessionConfig, ErrorCode, ResponseStatus, ResponseReason, Usage } from './protocol/schemas.ts';
 
 // The build (vite.config.ts) replaces these two with the built worker file and a literal

@@ -17,17 +17,17 @@ export class CaptureChannel {
   /** The input has been exact zeros for `ms` (a muted or dead microphone). */
   onsilent: (ms: number) => void = () => undefined;
   readonly stats: CaptureStats = { chunks: 0, lost: 0 };
-  private nextSeq = 0;
+  #nextSeq = 0;
 
   /** A new worklet starts its sequence at 0. */
   restart(): void {
-    this.nextSeq = 0;
+    this.#nextSeq = 0;
   }
 
   receive(m: CaptureMessage): void {
     if (m.type === 'chunk') {
-      if (m.seq !== this.nextSeq) this.stats.lost += m.seq - this.nextSeq;
-      this.nextSeq = m.seq + 1;
+      if (m.seq !== this.#nextSeq) this.stats.lost += m.seq - this.#nextSeq;
+      this.#nextSeq = m.seq + 1;
       this.stats.chunks++;
       this.onchunk(m.pcm, m.level);
     } else if (m.type === 'silent') {

@@ -87,173 +87,189 @@ export class MicCapture {
   /** Counters. */
   readonly stats: MicStats = { chunks: 0, lost: 0, rebuilds: 0 };
 
-  private readonly channel = new CaptureChannel();
-  private stream: MediaStream | undefined;
-  private sourceNode: AudioNode | undefined;
-  private node: AudioWorkletNode | undefined;
-  private stopped = false;
-  private started = false;
-  private deviceId: string | undefined;
-  private rebuilding: Promise<void> | undefined;
-  private readonly onDeviceChange = () => void this.checkDevice();
+  readonly #channel = new CaptureChannel();
+  #stream: MediaStream | undefined;
+  #sourceNode: AudioNode | undefined;
+  #node: AudioWorkletNode | undefined;
+  #stopped = false;
+  #started = false;
+  #deviceId: string | undefined;
+  #rebuilding: Promise<void> | undefined;
+  readonly #onDeviceChange = () => void this.#checkDevice();
+
+  readonly #options: MicCaptureOptions;
 
   constructor(
     readonly ctx: AudioContext,
-    private readonly options: MicCaptureOptions = {},
+    options: MicCaptureOptions = {},
   ) {
-    this.channel.onchunk = (pcm, level) => {
-      this.stats.chunks = this.channel.stats.chunks;
-      this.stats.lost = this.channel.stats.lost;
+    this.#options = { ...options };
+    this.#channel.onchunk = (pcm, level) => {
+      this.stats.chunks = this.#channel.stats.chunks;
+      this.stats.lost = this.#channel.stats.lost;
       this.onchunk(pcm);
       this.onlevel(level);
     };
-    this.channel.onsilent = (ms) =>
+    this.#channel.onsilent = (ms) =>
       this.onproblem({
         kind: 'silent',
-        message: `The microphone has delivered only silence (exact zeros) for ${Math.round(ms / 1000)} s: it may be muted in the system settings or by a hardware switch, or another app may hold it.`,
+        message: `The microphone delivered only exact zeros for ${Math.round(ms / 1000)} s: muted in the system or by a switch, or held by another app.`,
       });
   }
 
   /** The microphone track in use (undefined before start() or with a `source` option). */
   get track(): MediaStreamTrack | undefined {
-    return this.stream?.getAudioTracks()[0];
+    return this.#stream?.getAudioTracks()[0];
   }
 
   /** The worklet node (for taps and tests); undefined before start(). */
   get workletNode(): AudioWorkletNode | undefined {
-    return this.node;
+    return this.#node;
   }
 
   /** Asks for the mic, loads the worklet, starts chunks. Rejects with {@link MicError}. */
   async start(): Promise<void> {
-    if (this.started) return;
-    this.started = true;
-    this.stopped = false;
-    const worklet = loadWorklets(this.ctx, { workletUrl: this.options.workletUrl });
+    if (this.#started) return;
+    this.#started = true;
+    this.#stopped = false;
+    const worklet = loadWorklets(this.ctx, { workletUrl: this.#options.workletUrl });
     worklet.catch(() => undefined);
     try {
-      const source = this.options.source ?? (await this.openMic());
+      const source = this.#options.source ?? (await this.#openMic());
       await worklet.catch((e: unknown) => {
         throw e instanceof WorkletLoadError ? new MicError('worklet-blocked', e.message) : e;
       });
-      if (this.stopped) return this.release();
-      this.connect(source);
-      if (!this.options.source) navigator.mediaDevices.addEventListener?.('devicechange', this.onDeviceChange);
+      if (this.#stopped) return this.#release();
+      this.#connect(source);
+      if (!this.#options.source) navigator.mediaDevices.addEventListener?.('devicechange', this.#onDeviceChange);
     } catch (e) {
       const err = e instanceof MicError ? e : new MicError('failed', `Audio capture failed: ${(e as Error)?.message ?? e}`);
-      this.release();
-      this.started = false;
-      if (!this.stopped) this.onproblem({ kind: err.kind, message: err.message });
+      this.#release();
+      this.#started = false;
+      if (!this.#stopped) this.onproblem({ kind: err.kind, message: err.message });
       throw err;
     }
   }
 
-  /** Stops capture and releases the microphone. */
-  stop(): void {
-    this.stopped = true;
-    this.started = false;
-    navigator.mediaDevices?.removeEventListener?.('devicechange', this.onDeviceChange);
-    this.release();
+  /**
+   * Switches to another microphone (`undefined`: the system default) without stopping the
+   * chunks. The device is a preference: when it disappears, capture falls back to the default.
+   */
+  switchDevice(deviceId: string | undefined): Promise<void> {
+    const constraints: MediaTrackConstraints = { ...this.#options.constraints };
+    const previous = (constraints.deviceId as ConstrainDOMStringParameters | undefined)?.ideal;
+    delete constraints.deviceId;
+    if (deviceId) constraints.deviceId = { ideal: deviceId };
+    this.#options.constraints = constraints;
+    if (!this.#stream || this.#stopped || (deviceId || undefined) === (previous || undefined)) return Promise.resolve();
+    return this.#rebuild('changed');
   }
 
-  private async openMic(): Promise<MediaStreamAudioSourceNode> {
+  /** Stops capture and releases the microphone. */
+  stop(): void {
+    this.#stopped = true;
+    this.#started = false;
+    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDeviceChange);
+    this.#release();
+  }
+
+  async #openMic(): Promise<MediaStreamAudioSourceNode> {
     if (!navigator.mediaDevices?.getUserMedia) {
       throw new MicError('failed', 'Microphone access needs a secure page (https:// or localhost).');
     }
     let stream: MediaStream;
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ audio: { ...DEFAULT_CONSTRAINTS, ...this.options.constraints } });
+      stream = await navigator.mediaDevices.getUserMedia({ audio: { ...DEFAULT_CONSTRAINTS, ...this.#options.constraints } });
     } catch (e) {
       throw micErrorFrom(e);
     }
-    if (this.stopped) {
+    if (this.#stopped) {
       for (const t of stream.getTracks()) t.stop();
       throw new MicError('failed', 'stopped');
     }
-    this.stream = stream;
+    this.#stream = stream;
     const track = stream.getAudioTracks()[0];
     if (!track) throw new MicError('no-device', 'The browser returned no microphone track.');
-    this.deviceId = track.getSettings().deviceId;
-    track.addEventListener('ended', () => void this.trackEnded());
+    this.#deviceId = track.getSettings().deviceId;
+    track.addEventListener('ended', () => void this.#trackEnded());
     return this.ctx.createMediaStreamSource(stream);
   }
 
-  private connect(source: AudioNode): void {
+  #connect(source: AudioNode): void {
+    // One input (the default), downmixed to mono ('speakers' interpretation, the default).
     const node = new AudioWorkletNode(this.ctx, CAPTURE_PROCESSOR, {
-      numberOfInputs: 1,
       numberOfOutputs: 0,
       channelCount: 1,
       channelCountMode: 'explicit',
-      channelInterpretation: 'speakers',
       processorOptions: {
-        silentAfterMs: this.options.silentAfterMs,
-        echoGuard: this.options.echoGuard,
-        routed: this.options.route !== undefined,
+        silentAfterMs: this.#options.silentAfterMs,
+        echoGuard: this.#options.echoGuard,
+        routed: this.#options.route !== undefined,
       } satisfies CaptureOptions & { routed: boolean },
     });
     node.port.onmessage = (e: MessageEvent<CaptureMessage>) => {
-      if (!this.stopped) this.channel.receive(e.data);
+      if (!this.#stopped) this.#channel.receive(e.data);
     };
-    if (this.options.route) {
-      const port = this.options.route();
+    if (this.#options.route) {
+      const port = this.#options.route();
       node.port.postMessage({ type: 'route', port }, [port]);
     }
     node.onprocessorerror = () => this.onproblem({ kind: 'failed', message: 'The capture worklet crashed.' });
     source.connect(node);
-    this.sourceNode = source;
-    this.node = node;
-    this.channel.restart();
+    this.#sourceNode = source;
+    this.#node = node;
+    this.#channel.restart();
   }
 
-  private release(): void {
-    if (this.node) {
-      this.node.port.postMessage({ type: 'stop' });
-      this.node.port.onmessage = null;
-      this.node.disconnect();
+  #release(): void {
+    if (this.#node) {
+      this.#node.port.postMessage({ type: 'stop' });
+      this.#node.port.onmessage = null;
+      this.#node.disconnect();
     }
-    this.sourceNode?.disconnect();
-    for (const t of this.stream?.getTracks() ?? []) t.stop();
-    this.node = undefined;
-    this.sourceNode = undefined;
-    this.stream = undefined;
+    this.#sourceNode?.disconnect();
+    for (const t of this.#stream?.getTracks() ?? []) t.stop();
+    this.#node = undefined;
+    this.#sourceNode = undefined;
+    this.#stream = undefined;
   }
 
   /** The track ended (device unplugged, permission revoked): try the default device once. */
-  private async trackEnded(): Promise<void> {
-    if (this.stopped) return;
-    await this.rebuild('ended');
+  async #trackEnded(): Promise<void> {
+    if (this.#stopped) return;
+    await this.#rebuild('ended');
   }
 
   /** Devices changed: rebuild when our device is gone or its settings (rate) changed. */
-  private async checkDevice(): Promise<void> {
-    if (this.stopped || !this.stream) return;
-    const track = this.stream.getAudioTracks()[0];
+  async #checkDevice(): Promise<void> {
+    if (this.#stopped || !this.#stream) return;
+    const track = this.#stream.getAudioTracks()[0];
     const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
-    const present = devices.some((d) => d.kind === 'audioinput' && (!this.deviceId || d.deviceId === this.deviceId || d.deviceId === ''));
-    if (!track || track.readyState === 'ended' || !present) await this.rebuild('changed');
+    const present = devices.some((d) => d.kind === 'audioinput' && (!this.#deviceId || d.deviceId === this.#deviceId || d.deviceId === ''));
+    if (!track || track.readyState === 'ended' || !present) await this.#rebuild('changed');
   }
 
-  private rebuild(why: 'ended' | 'changed'): Promise<void> {
-    this.rebuilding ??= (async () => {
-      this.release();
+  #rebuild(why: 'ended' | 'changed'): Promise<void> {
+    this.#rebuilding ??= (async () => {
+      this.#release();
       try {
-        const source = await this.openMic();
-        if (this.stopped) return this.release();
-        this.connect(source);
+        const source = await this.#openMic();
+        if (this.#stopped) return this.#release();
+        this.#connect(source);
         this.stats.rebuilds++;
       } catch (e) {
-        if (this.stopped) return;
+        if (this.#stopped) return;
         const gone = e instanceof MicError && (e.kind === 'no-device' || e.kind === 'failed');
         this.onproblem(
           gone || why === 'ended'
-            ? { kind: 'ended', message: 'The microphone was disconnected or stopped working. Connect a microphone and start again.' }
+            ? { kind: 'ended', message: 'The microphone was disconnected or stopped working.' }
             : { kind: (e as MicError).kind ?? 'failed', message: (e as Error).message },
         );
       } finally {
-        this.rebuilding = undefined;
+        this.#rebuilding = undefined;
       }
     })();
-    return this.rebuilding;
+    return this.#rebuilding;
   }
 }
 
@@ -264,20 +280,16 @@ export function micErrorFrom(e: unknown): MicError {
     case 'NotAllowedError':
     case 'SecurityError':
     case 'PermissionDeniedError':
-      return new MicError(
-        'denied',
-        'Microphone access is blocked. Allow it in the site settings (the icon at the left of the address bar, ' +
-          'or the browser\'s Settings → Privacy → Microphone) and start again. On macOS also check ' +
-          'System Settings → Privacy & Security → Microphone for this browser.',
-      );
+      // The visitor's how-to is the element's translated `helpMicDenied`; this is for developers.
+      return new MicError('denied', `Microphone permission denied (${name}) by the user, the site or OS settings, or a Permissions-Policy.`);
     case 'NotFoundError':
     case 'DevicesNotFoundError':
     case 'OverconstrainedError':
-      return new MicError('no-device', 'No microphone was found. Connect one and start again.');
+      return new MicError('no-device', 'No microphone was found.');
     case 'NotReadableError':
     case 'TrackStartError':
     case 'AbortError':
-      return new MicError('failed', 'The microphone could not be opened: another application may be using it.');
+      return new MicError('failed', 'The microphone could not be opened (another app may hold it).');
     default:
       return new MicError('failed', `The microphone could not be opened (${name ?? 'error'}: ${(e as Error)?.message ?? e}).`);
   }

@@ -19,20 +19,24 @@ export class PlaybackChannel {
   onlevel: (rms: number) => void = () => undefined;
   /** Source frames (48 kHz) played so far for a response; called as it plays and when it leaves the queue. */
   onplayed: (responseId: string, frames: number) => void = () => undefined;
-  /** A response left the queue: its last sample was played (`flushed` false), or it was cut off. */
-  onfinished: (responseId: string, flushed: boolean) => void = () => undefined;
+  /** A response left the queue after `frames` (48 kHz) of it played: to its last sample (`flushed` false), or cut off. */
+  onfinished: (responseId: string, flushed: boolean, frames: number) => void = () => undefined;
   /** Nothing left to play. */
   onidle: () => void = () => undefined;
   /** First sample of a response reached the output (context frame). */
   onstarted: (responseId: string, frame: number) => void = () => undefined;
   readonly stats: PlaybackStats = { underruns: 0, dropped: 0, lastFlushFrame: undefined };
 
-  private readonly flushed = new Set<string>();
-  private readonly live = new Set<string>();
-  private syncSeq = 0;
-  private readonly syncs = new Map<number, (buffered: number) => void>();
+  readonly #flushed = new Set<string>();
+  readonly #live = new Set<string>();
+  #syncSeq = 0;
+  readonly #syncs = new Map<number, (buffered: number) => void>();
 
-  constructor(private readonly send: (cmd: PlaybackCommand, transfer?: Transferable[]) => void) {}
+  readonly #send: (cmd: PlaybackCommand, transfer?: Transferable[]) => void;
+
+  constructor(send: (cmd: PlaybackCommand, transfer?: Transferable[]) => void) {
+    this.#send = send;
+  }
 
   /**
    * Queues 48 kHz PCM16 of a response. When `pcm` spans its whole buffer, the buffer is
@@ -40,19 +44,19 @@ export class PlaybackChannel {
    */
   enqueue(responseId: string, pcm: Int16Array): void {
     if (pcm.length === 0) return;
-    if (this.flushed.has(responseId)) {
+    if (this.#flushed.has(responseId)) {
       this.stats.dropped++;
       return;
     }
-    this.live.add(responseId);
+    this.#live.add(responseId);
     const own = pcm.byteOffset === 0 && pcm.byteLength === pcm.buffer.byteLength && pcm.buffer instanceof ArrayBuffer;
     const data = own ? pcm : pcm.slice();
-    this.send({ type: 'chunk', id: responseId, pcm: data }, [data.buffer as ArrayBuffer]);
+    this.#send({ type: 'chunk', id: responseId, pcm: data }, [data.buffer as ArrayBuffer]);
   }
 
   /** No more audio will come for this response: play out what is queued. */
   end(responseId: string): void {
-    this.send({ type: 'end', id: responseId });
+    this.#send({ type: 'end', id: responseId });
   }
 
   /**
@@ -60,30 +64,30 @@ export class PlaybackChannel {
    * response's queued audio; its late chunks are dropped too. Without an id: everything.
    */
   flush(responseId?: string): void {
-    const ids = responseId === undefined ? [...this.live] : [responseId];
+    const ids = responseId === undefined ? [...this.#live] : [responseId];
     for (const id of ids) {
-      this.flushed.add(id);
-      this.live.delete(id);
+      this.#flushed.add(id);
+      this.#live.delete(id);
     }
-    this.send(responseId === undefined ? { type: 'flush' } : { type: 'flush', id: responseId });
+    this.#send(responseId === undefined ? { type: 'flush' } : { type: 'flush', id: responseId });
   }
 
   /** True while some response sent here has not left the queue. */
   get playing(): boolean {
-    return this.live.size > 0;
+    return this.#live.size > 0;
   }
 
   /** Lowers playback (ducking) while the user speaks; smooth, ~15 ms. */
   duck(on: boolean): void {
-    this.send({ type: 'duck', on });
+    this.#send({ type: 'duck', on });
   }
 
   /** Resolves once the worklet has handled every earlier command; gives its queued frames. */
   sync(): Promise<number> {
-    const seq = ++this.syncSeq;
+    const seq = ++this.#syncSeq;
     return new Promise((resolve) => {
-      this.syncs.set(seq, resolve);
-      this.send({ type: 'sync', seq });
+      this.#syncs.set(seq, resolve);
+      this.#send({ type: 'sync', seq });
     });
   }
 
@@ -96,9 +100,9 @@ export class PlaybackChannel {
         if (m.id !== null) this.onplayed(m.id, m.played);
         break;
       case 'played':
-        this.live.delete(m.id);
+        this.#live.delete(m.id);
         this.onplayed(m.id, m.frames);
-        this.onfinished(m.id, m.flushed);
+        this.onfinished(m.id, m.flushed, m.frames);
         break;
       case 'started':
         this.onstarted(m.id, m.frame);
@@ -112,8 +116,8 @@ export class PlaybackChannel {
         break;
       case 'synced':
         this.stats.dropped = Math.max(this.stats.dropped, m.dropped);
-        this.syncs.get(m.seq)?.(m.buffered);
-        this.syncs.delete(m.seq);
+        this.#syncs.get(m.seq)?.(m.buffered);
+        this.#syncs.delete(m.seq);
         break;
     }
   }

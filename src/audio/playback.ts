@@ -60,76 +60,78 @@ export class Playback {
   /** The output route changed (after the echo guard's verdict). */
   onroute: (route: OutputRoute) => void = () => undefined;
 
-  private node: AudioWorkletNode | undefined;
-  private pending: [PlaybackCommand, Transferable[]][] = [];
-  private readonly channel = new PlaybackChannel((cmd, transfer) => this.send(cmd, transfer));
-  private readonly readyPromise: Promise<void>;
-  private disposed = false;
-  private readonly echoStats: Pick<PlaybackStats, 'route' | 'echo' | 'routeError'> = {
+  #node: AudioWorkletNode | undefined;
+  /** Output volume, between the worklet and the output route. */
+  readonly #gain: GainNode;
+  #pending: [PlaybackCommand, Transferable[]][] = [];
+  readonly #channel = new PlaybackChannel((cmd, transfer) => this.#send(cmd, transfer));
+  readonly #readyPromise: Promise<void>;
+  #disposed = false;
+  readonly #echoStats: Pick<PlaybackStats, 'route' | 'echo' | 'routeError'> = {
     route: 'direct',
     echo: undefined,
     routeError: undefined,
   };
-  private readonly routePolicy: 'auto' | OutputRoute;
-  private readonly customDestination: boolean;
-  private webrtc: WebRtcRoute | undefined;
-  private switching = false;
+  readonly #routePolicy: 'auto' | OutputRoute;
+  #webrtc: WebRtcRoute | undefined;
+  #switching = false;
   /** The WebRTC route was tried and the echo stayed: do not pay its latency again. */
-  private webrtcUseless = false;
+  #webrtcUseless = false;
   /** A move was made; waiting for the guard to say it started learning the new path. */
-  private relearning = false;
+  #relearning = false;
 
   constructor(
     readonly ctx: BaseAudioContext,
     options: PlaybackOptions = {},
   ) {
     const { workletUrl, destination, echoRoute, route, ...core } = options;
-    this.customDestination = destination !== undefined;
-    this.routePolicy = this.customDestination ? 'direct' : (echoRoute ?? 'auto');
-    this.channel.onlevel = (rms) => this.onlevel(rms);
-    this.channel.onplayed = (id, frames) => this.onplayed(id, frames);
-    this.channel.onidle = () => this.onidle();
-    this.channel.onstarted = (id, frame) => this.onstarted(id, frame);
-    this.readyPromise = loadWorklets(ctx, { workletUrl }).then(async () => {
-      if (this.disposed) return;
+    this.#routePolicy = destination !== undefined ? 'direct' : (echoRoute ?? 'auto');
+    this.#gain = ctx.createGain();
+    this.#channel.onlevel = (rms) => this.onlevel(rms);
+    this.#channel.onplayed = (id, frames) => this.onplayed(id, frames);
+    this.#channel.onidle = () => this.onidle();
+    this.#channel.onstarted = (id, frame) => this.onstarted(id, frame);
+    this.#readyPromise = loadWorklets(ctx, { workletUrl }).then(async () => {
+      if (this.#disposed) return;
       const node = new AudioWorkletNode(ctx, PLAYBACK_PROCESSOR, {
         numberOfInputs: 0,
-        numberOfOutputs: 1,
         outputChannelCount: [1],
         processorOptions: core satisfies CoreOptions,
       });
       node.port.onmessage = (e: MessageEvent<PlaybackMessage | { type: 'ready' }>) => {
-        if (this.disposed) return;
-        if (e.data.type === 'echo') this.onEcho(e.data.report);
-        else this.channel.receive(e.data);
+        if (this.#disposed) return;
+        if (e.data.type === 'echo') this.#onEcho(e.data.report);
+        else this.#channel.receive(e.data);
       };
       if (route) node.port.postMessage({ type: 'route', port: route }, [route]);
-      if (this.routePolicy === 'webrtc') {
+      // Connected to the output only once the worklet runs.
+      node.connect(this.#gain);
+      if (this.#routePolicy === 'webrtc') {
         // Forced (measurements): the route must work or playback fails loudly.
-        this.webrtc = await openWebRtcRoute(ctx as AudioContext);
-        node.connect(this.webrtc.input);
-        this.echoStats.route = 'webrtc';
-      } else node.connect(destination ?? ctx.destination);
-      this.node = node;
-      for (const [cmd, transfer] of this.pending) node.port.postMessage(cmd, transfer);
-      this.pending = [];
+        this.#webrtc = await openWebRtcRoute(ctx as AudioContext);
+        this.#gain.connect(this.#webrtc.input);
+        this.#echoStats.route = 'webrtc';
+      } else this.#gain.connect(destination ?? ctx.destination);
+      this.#node = node;
+      for (const [cmd, transfer] of this.#pending) node.port.postMessage(cmd, transfer);
+      this.#pending = [];
     });
-    this.readyPromise.catch(() => undefined);
+    this.#readyPromise.catch(() => undefined);
   }
 
   /** Counters for diagnostics and tests. */
   get stats(): PlaybackStats {
-    return { ...this.channel.stats, ...this.echoStats };
+    return { ...this.#channel.stats, ...this.#echoStats };
   }
 
   /** Resolves when the worklet runs; rejects with a WorkletLoadError when it cannot load. */
   ready(): Promise<void> {
-    return this.readyPromise;
+    return this.#readyPromise;
   }
 
   /** The worklet node (for taps and tests); undefined until ready. */
   get workletNode(): AudioWorkletNode | undefined {
-    return this.node;
+    return this.#node;
   }
 
   /**
@@ -137,12 +139,12 @@ export class Playback {
    * transferred to the worklet (no copy) and `pcm` is unusable afterwards.
    */
   enqueue(responseId: string, pcm: Int16Array): void {
-    if (!this.disposed) this.channel.enqueue(responseId, pcm);
+    if (!this.#disposed) this.#channel.enqueue(responseId, pcm);
   }
 
   /** No more audio will come for this response (audio-done): play out what is queued. */
   end(responseId: string): void {
-    this.channel.end(responseId);
+    this.#channel.end(responseId);
   }
 
   /**
@@ -150,31 +152,38 @@ export class Playback {
    * response's queued audio; its late chunks are dropped too. Without an id: everything.
    */
   flush(responseId?: string): void {
-    this.channel.flush(responseId);
+    this.#channel.flush(responseId);
   }
 
   /** Lowers playback (ducking) while the user speaks; smooth, ~15 ms. */
   duck(on: boolean): void {
-    this.channel.duck(on);
+    this.#channel.duck(on);
+  }
+
+  /** Output volume, 0…1 (0 mutes the speaker); changes glide over ~20 ms, without clicks. */
+  setVolume(volume: number): void {
+    const v = Math.min(1, Math.max(0, Number.isFinite(volume) ? volume : 1));
+    this.#gain.gain.setTargetAtTime(v, this.ctx.currentTime, 0.005);
   }
 
   /** Resolves once the worklet has handled every earlier command; gives its queued frames. */
   sync(): Promise<number> {
-    return this.channel.sync();
+    return this.#channel.sync();
   }
 
   /** Stops the worklet and disconnects it. */
   dispose(): void {
-    this.disposed = true;
-    this.pending = [];
-    if (this.node) {
-      this.node.port.postMessage({ type: 'stop' });
-      this.node.port.onmessage = null;
-      this.node.disconnect();
-      this.node = undefined;
+    this.#disposed = true;
+    this.#pending = [];
+    if (this.#node) {
+      this.#node.port.postMessage({ type: 'stop' });
+      this.#node.port.onmessage = null;
+      this.#node.disconnect();
+      this.#node = undefined;
     }
-    this.webrtc?.close();
-    this.webrtc = undefined;
+    this.#gain.disconnect();
+    this.#webrtc?.close();
+    this.#webrtc = undefined;
   }
 
   /**
@@ -183,56 +192,55 @@ export class Playback {
    * WebRTC route: it does not help either (no canceller at all), so move back and leave the
    * guard to gate the mic. Each move makes the guard learn the new path.
    */
-  private onEcho(report: EchoReport): void {
-    this.echoStats.echo = report;
+  #onEcho(report: EchoReport): void {
+    this.#echoStats.echo = report;
     // Reports posted before the worklet learned of the last move describe the old route.
-    if (this.relearning) {
+    if (this.#relearning) {
       if (report.state !== 'unknown') return;
-      this.relearning = false;
+      this.#relearning = false;
     }
-    if (this.routePolicy !== 'auto' || report.state !== 'echo' || this.switching || !this.node) return;
-    if (this.echoStats.route === 'direct') {
-      if (this.webrtcUseless) return;
+    if (this.#routePolicy !== 'auto' || report.state !== 'echo' || this.#switching || !this.#node) return;
+    if (this.#echoStats.route === 'direct') {
+      if (this.#webrtcUseless) return;
       if (!webRtcRouteAvailable()) {
-        this.echoStats.routeError ??= 'this browser has no RTCPeerConnection';
+        this.#echoStats.routeError ??= 'this browser has no RTCPeerConnection';
         return;
       }
-      this.switching = true;
+      this.#switching = true;
       openWebRtcRoute(this.ctx as AudioContext).then(
         (route) => {
-          this.switching = false;
-          const node = this.node;
-          if (this.disposed || !node) return route.close();
-          this.webrtc = route;
-          node.connect(route.input);
-          node.disconnect(this.ctx.destination);
-          this.setRoute('webrtc');
+          this.#switching = false;
+          if (this.#disposed || !this.#node) return route.close();
+          this.#webrtc = route;
+          this.#gain.connect(route.input);
+          this.#gain.disconnect(this.ctx.destination);
+          this.#setRoute('webrtc');
         },
         (e: Error) => {
-          this.switching = false;
-          this.webrtcUseless = true;
-          this.echoStats.routeError = e.message;
+          this.#switching = false;
+          this.#webrtcUseless = true;
+          this.#echoStats.routeError = e.message;
         },
       );
     } else {
-      this.webrtcUseless = true;
-      this.node.connect(this.ctx.destination);
-      this.webrtc?.close();
-      this.webrtc = undefined;
-      this.setRoute('direct');
+      this.#webrtcUseless = true;
+      this.#gain.connect(this.ctx.destination);
+      this.#webrtc?.close();
+      this.#webrtc = undefined;
+      this.#setRoute('direct');
     }
   }
 
-  private setRoute(route: OutputRoute): void {
-    this.echoStats.route = route;
-    this.relearning = true;
-    this.node?.port.postMessage({ type: 'echo-relearn' });
+  #setRoute(route: OutputRoute): void {
+    this.#echoStats.route = route;
+    this.#relearning = true;
+    this.#node?.port.postMessage({ type: 'echo-relearn' });
     this.onroute(route);
   }
 
-  private send(cmd: PlaybackCommand, transfer: Transferable[] = []): void {
-    if (this.disposed) return;
-    if (this.node) this.node.port.postMessage(cmd, transfer);
-    else this.pending.push([cmd, transfer]);
+  #send(cmd: PlaybackCommand, transfer: Transferable[] = []): void {
+    if (this.#disposed) return;
+    if (this.#node) this.#node.port.postMessage(cmd, transfer);
+    else this.#pending.push([cmd, transfer]);
   }
 }

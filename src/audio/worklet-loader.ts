@@ -1,9 +1,21 @@
 // Loads the worklet module into a context, trying in order: the page's own same-origin
-// file (`workletUrl`, for a strict CSP), a Blob URL, a data: URL. Worklet module loads
-// are governed by CSP `script-src` (script-src-elem), so a page that blocks all three gets
-// an error saying exactly what to add.
+// file (`workletUrl`, for a strict CSP), then the module text embedded in the library as a
+// Blob URL and a data: URL. The classic script (dist/hydra-voice.js) embeds no text: it
+// loads dist/hydra-voice-worklets.js from beside itself instead (registered by classic.ts),
+// which keeps ~3.7 kB gzipped of worklet code out of the script. Worklet module loads are
+// governed by CSP `script-src` (script-src-elem), so a page that blocks every path gets an
+// error saying exactly what to add.
 import { HydraError } from '../protocol/errors.ts';
+import { describeError, scriptBlobUrl, watchingCsp } from './csp.ts';
 import { workletSource } from './worklet-source.ts';
+
+// Defined (true) by the classic script's build (vite.config.ts): no embedded module text there.
+declare const __HV_WORKLET_FILE__: boolean | undefined;
+const fileOnly = typeof __HV_WORKLET_FILE__ === 'boolean';
+
+/** dist/hydra-voice-worklets.js beside the classic script (set by classic.ts). */
+let workletFile: string | undefined;
+export const setWorkletFile = (url: string) => void (workletFile = url);
 
 /** How the module was finally loaded. */
 export type WorkletVia = 'url' | 'blob' | 'data';
@@ -41,7 +53,7 @@ export class WorkletLoadError extends HydraError {
 export const blobStep: WorkletStep = {
   via: 'blob',
   url(source) {
-    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    const url = scriptBlobUrl(source);
     return { url, release: () => URL.revokeObjectURL(url) };
   },
 };
@@ -53,10 +65,11 @@ export const dataStep: WorkletStep = {
 };
 
 /**
- * Adds a module with `source` to the context's AudioWorklet. Returns the path that worked;
- * throws {@link WorkletLoadError} naming the CSP directive when every path fails.
+ * Adds a module with `source` to the context's AudioWorklet (without `source`: the
+ * worklet file beside the classic script). Returns the path that worked; throws
+ * {@link WorkletLoadError} naming the CSP directive when every path fails.
  */
-export async function loadWorkletModule(ctx: BaseAudioContext, source: string, options: WorkletLoadOptions = {}): Promise<WorkletVia> {
+export async function loadWorkletModule(ctx: BaseAudioContext, source: string | undefined, options: WorkletLoadOptions = {}): Promise<WorkletVia> {
   if (!ctx.audioWorklet) {
     throw new WorkletLoadError('This browser has no AudioWorklet (it needs a secure context: https:// or localhost).', 'none', []);
   }
@@ -65,37 +78,35 @@ export async function loadWorkletModule(ctx: BaseAudioContext, source: string, o
     const fixed = new URL(options.workletUrl, document.baseURI).href;
     steps.push({ via: 'url', url: () => ({ url: fixed }) });
   }
-  steps.push(...(options.steps ?? [blobStep, dataStep]));
+  const fromFile = fileOnly || source === undefined;
+  if (!fromFile) steps.push(...(options.steps ?? [blobStep, dataStep]));
+  else if (workletFile) steps.push({ via: 'url', url: () => ({ url: workletFile! }) });
 
   // A CSP refusal only shows as an AbortError; the violation event says which directive.
-  const violations: string[] = [];
-  const onViolation = (e: SecurityPolicyViolationEvent) => violations.push(e.effectiveDirective || e.violatedDirective);
-  const doc = typeof document === 'undefined' ? undefined : document;
-  doc?.addEventListener('securitypolicyviolation', onViolation);
   const attempts: { via: WorkletVia; error: string }[] = [];
-  try {
+  const [loaded, violations] = await watchingCsp(async () => {
     for (const step of steps) {
       let made: { url: string; release?: () => void } | undefined;
       try {
-        made = step.url(source);
+        made = step.url(source!);
         await ctx.audioWorklet.addModule(made.url);
         return step.via;
       } catch (e) {
-        attempts.push({ via: step.via, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+        attempts.push({ via: step.via, error: describeError(e) });
       } finally {
         made?.release?.();
       }
     }
-  } finally {
-    doc?.removeEventListener('securitypolicyviolation', onViolation);
-  }
+    return undefined;
+  });
+  if (loaded) return loaded;
   const directive = violations.find((v) => v.startsWith('script-src')) ?? violations[0] ?? 'script-src';
   const tried = attempts.map((a) => `${a.via}: ${a.error}`).join('; ');
   throw new WorkletLoadError(
-    `The audio worklet could not be loaded (${tried}). If the page has a Content-Security-Policy, ` +
-      `audio worklets fall under its ${directive} directive: add blob: to ${directive} ` +
-      `(e.g. "${directive} 'self' blob:"), or serve hydra-voice-worklets.js from your own origin, ` +
-      `allow it in ${directive}, and set the worklet-url attribute to it.`,
+    `The audio worklet could not be loaded (${tried || 'no hydra-voice-worklets.js'}). ` +
+      (fromFile
+        ? `hydra-voice.js loads hydra-voice-worklets.js from beside itself: serve it there (with CORS from another origin) and allow it in ${directive}, or set worklet-url.`
+        : `Audio worklets fall under the CSP's ${directive}: add blob: (e.g. "${directive} 'self' blob:"), or serve hydra-voice-worklets.js from your origin and set worklet-url.`),
     directive,
     attempts,
   );
@@ -110,7 +121,7 @@ const loaded = new WeakMap<BaseAudioContext, Promise<WorkletVia>>();
 export function loadWorklets(ctx: BaseAudioContext, options: WorkletLoadOptions = {}): Promise<WorkletVia> {
   let p = loaded.get(ctx);
   if (!p) {
-    p = loadWorkletModule(ctx, workletSource(), options);
+    p = loadWorkletModule(ctx, fileOnly ? undefined : workletSource(), options);
     loaded.set(ctx, p);
     p.catch(() => loaded.delete(ctx));
   }

@@ -19,8 +19,6 @@ import { FORWARDED_EVENTS, type ForwardedSessionEvent, type HydraVoiceEventMap, 
 /** The tokenProvider's deadline, as the token endpoint's (HydraSessionOptions.tokenTimeoutMs). */
 const TOKEN_TIMEOUT_MS = 10_000;
 
-/** Minimum time between level publications (ms); rAF rounds it up to a frame (~40-48 ms). */
-const LEVEL_INTERVAL_MS = 38;
 
 export interface ConversationOptions {
   tokenEndpoint?: string | undefined;
@@ -35,6 +33,12 @@ export interface ConversationOptions {
   toolTimeoutMs?: number | undefined;
   muted: boolean;
   wireLog: boolean;
+  /** Preferred microphone (deviceId); the system default when unset or gone. */
+  micDeviceId?: string | undefined;
+  /** Output device (deviceId) where the browser supports AudioContext.setSinkId. */
+  outputDeviceId?: string | undefined;
+  /** Output volume 0…1 (default 1). */
+  volume?: number | undefined;
 }
 
 /** Diagnostics snapshot: counters only, copied (never live objects). */
@@ -62,7 +66,13 @@ export interface HydraVoiceDebugStats {
 export interface ConversationSink {
   fire<K extends keyof HydraVoiceEventMap>(type: K, detail: HydraVoiceEventMap[K]['detail'], cancelable?: boolean): boolean;
   stateChanged(state: HydraVoiceState): void;
+  /** The engine's levels (loudness in quarter steps), when a step changed (at most 4 a second). */
   levelsChanged(input: number, output: number): void;
+  // Timeline hooks (the element's history): what the public events do not carry.
+  /** The first sample of a reply reached the output. */
+  replyStarted?(responseId: string): void;
+  /** The page answered a tool call (a value or a promise), before it goes to the engine. */
+  toolAnswered?(callId: string, value: unknown): void;
 }
 
 interface Running {
@@ -73,23 +83,25 @@ interface Running {
   tokenRequests: Map<number, AbortController>;
   mic: MicCapture;
   playback: Playback;
-  frame: number;
 }
 
 export class ConversationController implements ReactiveController {
   state: HydraVoiceState = 'idle';
-  private running: Running | undefined;
-  private failed = false;
+  #running: Running | undefined;
+  #failed = false;
+
+  readonly #sink: ConversationSink;
 
   constructor(
     host: ReactiveControllerHost,
-    private readonly sink: ConversationSink,
+    sink: ConversationSink,
   ) {
+    this.#sink = sink;
     host.addController(this);
   }
 
   get active(): boolean {
-    return this.running !== undefined;
+    return this.#running !== undefined;
   }
 
   /**
@@ -97,13 +109,13 @@ export class ConversationController implements ReactiveController {
    * AudioContext is created and resumed before anything is awaited (autoplay policies).
    */
   async start(options: ConversationOptions): Promise<void> {
-    if (this.running) return;
-    this.failed = false;
+    if (this.#running) return;
+    this.#failed = false;
     let context: AudioContext;
     try {
       context = createAudioContext();
     } catch (e) {
-      this.fail({ code: 'audio_failed', message: `Web Audio is not available: ${(e as Error).message}`, fatal: true });
+      this.#fail({ code: 'audio_failed', message: `Web Audio is not available: ${(e as Error).message}`, fatal: true });
       return;
     }
     const base = document.baseURI;
@@ -114,6 +126,7 @@ export class ConversationController implements ReactiveController {
     engine.send({ type: 'playback', port: playbackRoute.port2 }, [playbackRoute.port2]);
     const mic = new MicCapture(context, {
       workletUrl: options.workletUrl,
+      constraints: options.micDeviceId ? { deviceId: { ideal: options.micDeviceId } } : undefined,
       // Each capture worklet (a device change builds a new one) posts its chunks to the engine.
       route: () => {
         const channel = new MessageChannel();
@@ -122,9 +135,11 @@ export class ConversationController implements ReactiveController {
       },
     });
     const playback = new Playback(context, { workletUrl: options.workletUrl, route: playbackRoute.port1 });
-    const running: Running = { context, engine, mic, playback, frame: 0, tokenProvider: options.tokenProvider, tokenRequests: new Map() };
-    this.running = running;
-    this.wire(running);
+    if (options.volume !== undefined) playback.setVolume(options.volume);
+    const running: Running = { context, engine, mic, playback, tokenProvider: options.tokenProvider, tokenRequests: new Map() };
+    this.#running = running;
+    this.#wire(running);
+    if (options.outputDeviceId) this.setOutputDevice(options.outputDeviceId);
     engine.send({ type: 'mute', muted: options.muted });
     engine.send({
       type: 'start',
@@ -139,43 +154,61 @@ export class ConversationController implements ReactiveController {
         wireLog: options.wireLog,
       },
     });
-    this.setState('connecting');
-    this.animateLevels(running);
+    this.#setState('connecting');
     try {
       // Mic permission, worklets, the worker and the handshake proceed in parallel; the
       // session drops mic audio until Hydra confirms the configuration.
       await Promise.all([playback.ready(), mic.start(), engine.started]);
     } catch (e) {
       // A WorkletLoadError or MicError carries its own code (audio_failed, mic_denied, …).
-      if (this.running === running) this.fail(toErrorDetail(e, 'audio_failed'));
+      if (this.#running === running) this.#fail(toErrorDetail(e, 'audio_failed'));
     }
   }
 
   /** Ends the conversation and releases the mic, the socket and the audio graph. */
   stop(): void {
-    const running = this.running;
+    const running = this.#running;
     if (!running) return;
-    this.running = undefined;
-    cancelAnimationFrame(running.frame);
+    this.#running = undefined;
     for (const request of running.tokenRequests.values()) request.abort();
     running.engine.close();
     running.mic.stop();
     running.playback.dispose();
     void running.context.close().catch(() => undefined);
-    this.sink.levelsChanged(0, 0);
-    if (!this.failed) this.setState('idle');
+    this.#sink.levelsChanged(0, 0);
+    if (!this.#failed) this.#setState('idle');
   }
 
   cancelResponse(): void {
-    this.running?.engine.send({ type: 'cancel-response' });
+    this.#running?.engine.send({ type: 'cancel-response' });
   }
 
   setMuted(muted: boolean): void {
-    this.running?.engine.send({ type: 'mute', muted });
+    this.#running?.engine.send({ type: 'mute', muted });
+  }
+
+  // ------------------------------------------------------------ devices and volume
+
+  /** Output volume 0…1 (0: speaker muted). */
+  setVolume(volume: number): void {
+    this.#running?.playback.setVolume(volume);
+  }
+
+  /** Switches the microphone mid-conversation (undefined: the system default). */
+  setMicDevice(deviceId: string | undefined): void {
+    void this.#running?.mic.switchDevice(deviceId);
+  }
+
+  /** Plays through another output device, where AudioContext.setSinkId exists (Chromium). */
+  setOutputDevice(deviceId: string | undefined): void {
+    const context = this.#running?.context as (AudioContext & { setSinkId?(id: string): Promise<void> }) | undefined;
+    context?.setSinkId?.(deviceId ?? '').catch((e: Error) =>
+      this.#sink.fire('hydra-error', { code: 'audio_failed', message: `Could not play through the chosen speaker: ${e.message}`, fatal: false }),
+    );
   }
 
   updateTools(tools: Tool[]): void {
-    this.running?.engine.send({ type: 'tools', tools });
+    this.#running?.engine.send({ type: 'tools', tools });
   }
 
   hostDisconnected(): void {
@@ -184,67 +217,66 @@ export class ConversationController implements ReactiveController {
 
   /** Read-only counters of the running conversation (see HydraVoiceElement.debugStats). */
   debugStats(): HydraVoiceDebugStats | undefined {
-    const r = this.running;
+    const r = this.#running;
     if (!r) return undefined;
-    const s = r.engine.stats;
-    const stats: HydraVoiceDebugStats = {
-      sessionState: s.sessionState,
-      thread: r.engine.thread ?? 'starting',
-      droppedAudioChunks: s.droppedAudioChunks,
-      droppedLateAudioChunks: s.droppedLateAudioChunks,
-      droppedUnknownAudioChunks: s.droppedUnknownAudioChunks,
-      mic: { ...s.mic, rebuilds: r.mic.stats.rebuilds },
-      playback: { ...s.playback },
-    };
-    if (r.engine.via !== undefined) stats.worker = r.engine.via;
-    if (r.engine.workerError !== undefined) stats.workerError = r.engine.workerError;
+    const { stats: s, thread = 'starting', via, workerError } = r.engine;
+    const stats: HydraVoiceDebugStats = { ...s, thread, mic: { ...s.mic, rebuilds: r.mic.stats.rebuilds }, playback: { ...s.playback } };
+    if (via) stats.worker = via;
+    if (workerError !== undefined) stats.workerError = workerError;
     return stats;
   }
 
-  private wire(running: Running): void {
+  #wire(running: Running): void {
     const { engine, mic } = running;
-    const current = () => this.running === running;
+    const current = () => this.#running === running;
     mic.onproblem = (problem) => {
       if (!current()) return;
       const detail: HydraErrorDetail = { code: MIC_ERROR_CODES[problem.kind], message: problem.message, fatal: problem.kind !== 'silent' };
-      if (detail.fatal) this.fail(detail);
-      else this.sink.fire('hydra-error', detail);
+      if (detail.fatal) this.#fail(detail);
+      else this.#sink.fire('hydra-error', detail);
     };
-    engine.onmessage = (m) => current() && this.onEngine(m);
+    engine.onmessage = (m) => current() && this.#onEngine(m);
   }
 
-  private onEngine(m: FromEngine): void {
-    const running = this.running!;
+  #onEngine(m: FromEngine): void {
+    const running = this.#running!;
     const engine = running.engine;
     switch (m.type) {
       case 'token-request':
-        return this.provideToken(running, m.id, m.agent);
+        return this.#provideToken(running, m.id, m.agent);
       case 'token-abort':
         running.tokenRequests.get(m.id)?.abort();
         running.tokenRequests.delete(m.id);
         return;
+      case 'levels':
+        return this.#sink.levelsChanged(m.input, m.output);
       case 'event':
-        if (m.name === 'state') this.setState(m.detail.state);
+        if (m.name === 'state') this.#setState(m.detail.state);
+        else if (m.name === 'playback-start') this.#sink.replyStarted?.(m.detail.responseId);
         else if (m.name === 'error') {
-          if (m.detail.fatal) this.fail(m.detail);
-          else this.sink.fire('hydra-error', m.detail);
-        } else if (m.name in FORWARDED_EVENTS) {
-          const name = m.name as ForwardedSessionEvent;
-          this.sink.fire(FORWARDED_EVENTS[name], m.detail as never);
+          if (m.detail.fatal) this.#fail(m.detail);
+          else this.#sink.fire('hydra-error', m.detail);
+        } else if (FORWARDED_EVENTS.includes(m.name)) {
+          this.#sink.fire(`hydra-${m.name as ForwardedSessionEvent}`, m.detail as never);
         }
         return;
       case 'tool-call': {
-        const detail = withResponder(m.request, (result) => engine.send({ type: 'tool-result', callId: m.request.callId, result }));
-        const answered = this.sink.fire('hydra-tool-call', detail, true);
+        const { callId, name } = m.request;
+        const toEngine = withResponder(m.request, (result) => engine.send({ type: 'tool-result', callId, result }));
+        const respond = (value: unknown) => {
+          this.#sink.toolAnswered?.(callId, value);
+          toEngine.respond(value);
+        };
+        const answered = this.#sink.fire('hydra-tool-call', { ...toEngine, respond }, true);
         // preventDefault() declines the call: the model hears so at once instead of after the timeout.
-        if (!answered) detail.respond(Promise.reject(new Error(`The page declined the ${m.request.name} tool call.`)));
+        if (!answered) respond(Promise.reject(new Error(`The page declined the ${name} tool call.`)));
         return;
       }
     }
   }
 
   /** Runs the page's tokenProvider for the engine (same deadline and checks as the endpoint) and sends back the outcome. */
-  private provideToken(running: Running, id: number, agent: string | undefined): void {
+  #provideToken(running: Running, id: number, agent: string | undefined): void {
     const provider = running.tokenProvider;
     if (!provider) return;
     const abort = new AbortController();
@@ -260,35 +292,16 @@ export class ConversationController implements ReactiveController {
     });
   }
 
-  private setState(state: HydraVoiceState): void {
+  #setState(state: HydraVoiceState): void {
     if (state === this.state) return;
     this.state = state;
-    this.sink.stateChanged(state);
+    this.#sink.stateChanged(state);
   }
 
-  private fail(detail: HydraErrorDetail): void {
-    this.failed = true;
+  #fail(detail: HydraErrorDetail): void {
+    this.#failed = true;
     this.stop();
-    this.setState('error');
-    this.sink.fire('hydra-error', { ...detail, fatal: true });
-  }
-
-  /**
-   * Publishes levels on animation frames (so never in a background tab), at most every
-   * LEVEL_INTERVAL_MS: each publication restyles the element, and the halo's 80 ms CSS
-   * transition already smooths 25 updates a second (bench/e2e.ts: 60 a second cost
-   * ~4 s of main thread per minute of conversation).
-   */
-  private animateLevels(running: Running): void {
-    let last = -Infinity;
-    const tick = (now: number) => {
-      if (this.running !== running) return;
-      if (now - last >= LEVEL_INTERVAL_MS) {
-        last = now;
-        this.sink.levelsChanged(running.engine.inputLevel, running.engine.outputLevel);
-      }
-      running.frame = requestAnimationFrame(tick);
-    };
-    running.frame = requestAnimationFrame(tick);
+    this.#setState('error');
+    this.#sink.fire('hydra-error', { ...detail, fatal: true });
   }
 }

@@ -3,19 +3,16 @@
 //     <script type="application/json" data-tools>[{"type":"function","name":"get_weather", ...}]</script>
 //   </hydra-voice>
 // A JSON script child is inert (never executed, never rendered).
-import * as z from 'zod/mini';
-import { Tool } from '../protocol/schemas.ts';
-
-const ToolList = z.array(Tool);
+import { checkToolList } from '../protocol/browser-checks.ts';
+import type { Tool } from '../protocol/schemas.ts';
 
 export type ToolsResult = { ok: true; tools: Tool[] } | { ok: false; message: string };
 
 /** Validates a tool list from any source (property or HTML). */
 export function checkTools(value: unknown): ToolsResult {
-  const result = ToolList.safeParse(value);
-  if (result.success) return { ok: true, tools: result.data };
-  const where = result.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
-  return { ok: false, message: `Invalid tools (${where}): each tool needs {"type": "function", "name": "..."} and an optional JSON Schema "parameters" object.` };
+  const result = checkToolList(value);
+  if (result.ok) return { ok: true, tools: result.value };
+  return { ok: false, message: `Invalid tools (${result.issues.join('; ')}): each needs {"type": "function", "name"} and optional JSON Schema "parameters".` };
 }
 
 /**

@@ -11,7 +11,7 @@ export function defineHydraVoice(registry: CustomElementRegistry | undefined = g
   const existing = registry.get(TAG_NAME);
   if (existing) {
     if (existing !== HydraVoiceElement) {
-      console.warn(`<${TAG_NAME}> is already defined by another copy of hydra-voice; this copy is not used. Load the script once.`);
+      console.warn(`<${TAG_NAME}> is already defined by another copy; this one is not used. Load the script once.`);
     }
     return;
   }

@@ -4,6 +4,7 @@
 import type { HydraClientErrorCode, HydraErrorCode, HydraErrorDetail } from '../protocol/errors.ts';
 import type { ResponseStatus, Usage } from '../protocol/schemas.ts';
 import type { HydraState, PlaybackEndDetail, ReconnectingDetail, ResponseEndReason, SessionEventDetails } from '../session/events.ts';
+import type { HydraHistoryEntry } from './history.ts';
 
 export type { HydraClientErrorCode, HydraErrorCode, HydraErrorDetail, ResponseEndReason };
 
@@ -55,6 +56,11 @@ export interface HydraFrameDetail {
   frame: unknown;
 }
 
+export interface HydraHistoryDetail {
+  /** The element's `history`: a frozen array of frozen entries. */
+  history: readonly HydraHistoryEntry[];
+}
+
 export interface HydraVoiceEventMap {
   'hydra-state': CustomEvent<HydraStateDetail>;
   'hydra-session': CustomEvent<HydraSessionDetail>;
@@ -67,6 +73,7 @@ export interface HydraVoiceEventMap {
   'hydra-error': CustomEvent<HydraErrorDetail>;
   'hydra-reconnecting': CustomEvent<HydraReconnectingDetail>;
   'hydra-frame': CustomEvent<HydraFrameDetail>;
+  'hydra-history': CustomEvent<HydraHistoryDetail>;
 }
 
 /**
@@ -74,20 +81,15 @@ export interface HydraVoiceEventMap {
  * and `tool-call` need the element's own handling and are not in the table; `warning` and
  * `turn-discarded` stay internal.)
  */
-export const FORWARDED_EVENTS = {
-  session: 'hydra-session',
-  'turn-start': 'hydra-turn-start',
-  'turn-end': 'hydra-turn-end',
-  'response-start': 'hydra-response-start',
-  'response-end': 'hydra-response-end',
-  'playback-end': 'hydra-playback-end',
-  reconnecting: 'hydra-reconnecting',
-  frame: 'hydra-frame',
-} as const satisfies {
-  [K in keyof SessionEventDetails]?: { [E in keyof HydraVoiceEventMap]: SessionEventDetails[K] extends HydraVoiceEventMap[E]['detail'] ? E : never }[keyof HydraVoiceEventMap];
-};
+export type ForwardedSessionEvent = 'session' | 'turn-start' | 'turn-end' | 'response-start' | 'response-end' | 'playback-end' | 'reconnecting' | 'frame';
+/** Each is fired as `hydra-<name>`. */
+export const FORWARDED_EVENTS: readonly string[] = ['session', 'turn-start', 'turn-end', 'response-start', 'response-end', 'playback-end', 'reconnecting', 'frame'] satisfies ForwardedSessionEvent[];
 
-export type ForwardedSessionEvent = keyof typeof FORWARDED_EVENTS;
+/** Compile-time check: every forwarded session event's detail is its element event's detail. */
+type DetailsFit<T extends Record<ForwardedSessionEvent, true>> = T;
+export type ForwardedDetailsFit = DetailsFit<{
+  [K in ForwardedSessionEvent]: SessionEventDetails[K] extends HydraVoiceEventMap[`hydra-${K}`]['detail'] ? true : never;
+}>;
 
 /** Dispatches a bubbling, composed event; returns false when a listener called preventDefault(). */
 export function fire<K extends keyof HydraVoiceEventMap>(

@@ -1,41 +1,22 @@
 // <hydra-voice>: a one-tag, full-duplex voice agent on Smallest AI's Hydra.
-// This class owns the public API (attributes, properties, methods, events) and the UI;
-// ConversationController does the plumbing between the session client and the audio engine.
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+// This class owns the public API (attributes, properties, methods, events) and the UI
+// state; view.ts draws it; ConversationController does the plumbing between the session
+// client and the audio engine; history.ts records the conversation for the timeline.
+import { LitElement, type PropertyValues } from 'lit';
 import { DEFAULT_MODEL, checkVoice } from '../protocol/voices.ts';
 import type { Model, SessionConfig, Tool } from '../protocol/schemas.ts';
 import type { TokenProvider } from '../session/token.ts';
 import { ConversationController, type ConversationSink, type HydraVoiceDebugStats } from './conversation-controller.ts';
 import { checkTools, readDeclaredTools } from './declared-tools.ts';
+import { listDevices, type DeviceLists } from './devices.ts';
 import { fire, type HydraErrorDetail, type HydraVoiceEventMap, type HydraVoiceState } from './events.ts';
-import { iconFor } from './icons.ts';
+import { clock } from './format.ts';
+import { ConversationHistory, type HydraHistoryEntry } from './history.ts';
+import { builtInStrings, followLanguage, languageOf, unfollowLanguage } from './language.ts';
+import type { HydraVoiceStrings } from './strings.ts';
 import { styles } from './styles.ts';
-
-const STATUS_TEXT: Record<HydraVoiceState, string> = {
-  idle: 'Tap to talk',
-  connecting: 'Connecting…',
-  listening: 'Listening',
-  'user-speaking': 'Hearing you',
-  thinking: 'Thinking…',
-  speaking: 'Speaking',
-  error: 'Something went wrong',
-};
-
-/** Status text while reconnecting after a non-fatal error, by error code. */
-const RECONNECT_NOTICE: Partial<Record<string, string>> = {
-  server_full: 'The voice service is busy. Trying again soon…',
-  connection_lost: 'Connection lost. Reconnecting…',
-};
-
-const BUTTON_LABEL: Record<HydraVoiceState, string> = {
-  idle: 'Start voice conversation',
-  connecting: 'Connecting, press to cancel',
-  listening: 'End voice conversation',
-  'user-speaking': 'End voice conversation',
-  thinking: 'End voice conversation',
-  speaking: 'End voice conversation',
-  error: 'Start voice conversation again',
-};
+import { render, type ViewModel } from './view.ts';
+import { visitorMessage, visitorNotice } from './visitor-messages.ts';
 
 /**
  * A realtime, full-duplex voice agent: one tag, configured by attributes, driven by events.
@@ -55,7 +36,17 @@ const BUTTON_LABEL: Record<HydraVoiceState, string> = {
  * @attr {string} worker-url - Same-origin URL of `hydra-voice-worker.js`, for pages whose CSP forbids blob: workers. Without a worker the conversation runs on the page's main thread.
  * @attr {number} tool-timeout - Milliseconds a tool call may go unanswered before the model gets an error output. Default 15000.
  * @attr {boolean} wire-log - Fire `hydra-frame` for every frame on the wire (audio payloads elided). For debugging.
- * @attr {boolean} compact - Hide the status text; show only the button.
+ * @attr {boolean} compact - Only the button; the status is for screen readers and an error shows as a tooltip.
+ * @attr {string} layout - `inline` (default): the control in the page's flow. `floating`: a launcher fixed to a corner that opens a panel.
+ * @attr {string} position - Corner of the floating launcher: `bottom-right` (default), `bottom-left`, `top-right`, `top-left`.
+ * @attr {boolean} open - The floating panel is open. Reflected.
+ * @attr {boolean} timeline - Show the conversation timeline in the inline layout (the floating panel always shows it).
+ * @attr {string} mode - `conversation` (default, open mic) or `push-to-talk`: during a call the button (or Space on it) is held to talk; otherwise silence is streamed.
+ * @attr {string} lang - Language of the built-in strings (en, es, fr, de, pt, hi, ja, zh); the document's `lang` when unset.
+ * @attr {string} mic-device - `deviceId` of the preferred microphone; the system default when unset or unplugged.
+ * @attr {string} output-device - `deviceId` of the speaker, where the browser can choose one (AudioContext.setSinkId).
+ * @attr {number} volume - Output volume, 0…1. Default 1.
+ * @attr {boolean} speaker-muted - Mutes the agent's voice (the session continues). Reflected.
  *
  * @fires {CustomEvent<{state: string}>} hydra-state - The state changed.
  * @fires {CustomEvent<{sessionId: string, session: object}>} hydra-session - Hydra applied the configuration (`session.configured`).
@@ -63,54 +54,90 @@ const BUTTON_LABEL: Record<HydraVoiceState, string> = {
  * @fires {CustomEvent<{itemId: string, audioEndMs: number}>} hydra-turn-end - The user stopped speaking.
  * @fires {CustomEvent<{responseId: string}>} hydra-response-start - The agent started a response.
  * @fires {CustomEvent<{responseId: string, status: string, reason?: string}>} hydra-response-end - Hydra finished the response (`completed`; `cancelled` + `interrupted` on barge-in, + `connection_lost` when the socket dropped mid-response; …). Its audio may still be playing: see `hydra-playback-end`.
- * @fires {CustomEvent<{responseId: string, interrupted: boolean}>} hydra-playback-end - The response's audio left the speakers: its last sample was played (`interrupted: false`) or it was cut off (barge-in, `cancelResponse()`, connection lost). Only for responses that had audio; the state turns from `speaking` at the same time.
+ * @fires {CustomEvent<{responseId: string, interrupted: boolean, durationMs: number}>} hydra-playback-end - The response's audio left the speakers after `durationMs` of it played: its last sample was played (`interrupted: false`) or it was cut off (barge-in, `cancelResponse()`, connection lost). Only for responses that had audio; the state turns from `speaking` at the same time.
  * @fires {CustomEvent<{attempt: number, delayMs: number, reason: string}>} hydra-reconnecting - The connection is being replaced: attempt `attempt` starts in `delayMs` (reason `dropped`, `closed`, `server_full`, `never_opened`, `internal_error`, `handshake_timeout` or `token_failed`).
  * @fires {CustomEvent<{callId: string, name: string, arguments: object, respond: Function}>} hydra-tool-call - The model calls a tool: answer with `event.detail.respond(valueOrPromise)`. Cancelable: `preventDefault()` declines the call.
- * @fires {CustomEvent<{code: string, message: string, fatal: boolean}>} hydra-error - A server error, network loss, mic denial, token failure or bad configuration.
+ * @fires {CustomEvent<{code: string, message: string, fatal: boolean}>} hydra-error - A server error, network loss, mic denial, token failure or bad configuration, with the developer's detail (visitors see a short message).
  * @fires {CustomEvent<{direction: string, frame: object}>} hydra-frame - A frame on the wire (only with `wire-log`).
+ * @fires {CustomEvent<{history: object[]}>} hydra-history - The `history` changed (an entry was added or completed).
  *
- * @csspart button - The round start/stop button (a real `<button>`).
+ * @csspart button - The round start/stop button (a real `<button>`); the talk button in push-to-talk.
  * @csspart visualizer - The halo behind the button, scaled by the audio level.
  * @csspart status - The status text (also the live region).
- * @csspart error - The error message.
+ * @csspart error - The visitor's error message.
+ * @csspart help - The how-to disclosure shown with some errors (a `<details>`).
  * @csspart retry - The retry button shown with an error.
- * @csspart mute - The mute toggle shown during a conversation.
+ * @csspart tooltip - The error shown as a tooltip in `compact`.
+ * @csspart controls - The row of call controls.
+ * @csspart mute - The microphone mute toggle.
+ * @csspart speaker-mute - The speaker mute toggle.
+ * @csspart volume - The volume slider (an `<input type="range">`).
+ * @csspart settings-toggle - Shows the device pickers (after the microphone was allowed).
+ * @csspart settings - The device pickers.
+ * @csspart mic-select - The microphone picker (a `<select>`).
+ * @csspart speaker-select - The speaker picker, where the browser can choose the output.
+ * @csspart end - The End call button (floating panel; push-to-talk).
+ * @csspart launcher - The floating launcher button.
+ * @csspart panel - The floating panel.
+ * @csspart title - The panel's title.
+ * @csspart timer - The call timer in the panel.
+ * @csspart close - The panel's close button.
+ * @csspart timeline - The conversation timeline (an `<ol>`).
+ * @csspart entry - A timeline entry; also `user`, `agent` or `tool`.
  *
  * @cssprop [--hydra-accent=#4338ca] - Button colour (dark scheme default #818cf8).
- * @cssprop [--hydra-on-accent=#ffffff] - Icon colour on the button.
+ * @cssprop [--hydra-on-accent] - Icon colour on the button. Default: black or white, whichever contrasts more with the accent.
  * @cssprop [--hydra-fg=#1f2937] - Text colour.
  * @cssprop [--hydra-muted-fg=#4b5563] - Secondary text colour.
- * @cssprop [--hydra-bg=transparent] - Background of the whole element.
+ * @cssprop [--hydra-bg=transparent] - Background of the inline element.
+ * @cssprop [--hydra-panel-bg=#ffffff] - Background of the floating panel (dark scheme #1f2937).
  * @cssprop [--hydra-error-color=#b91c1c] - Error colour.
- * @cssprop [--hydra-size=56px] - Button diameter.
+ * @cssprop [--hydra-size=56px] - Button diameter (and the launcher's).
  * @cssprop [--hydra-radius=50%] - Button corner radius.
+ * @cssprop [--hydra-padding=0] - Padding of the inline element.
  * @cssprop [--hydra-halo-color] - Colour of the level halo.
  * @cssprop [--hydra-font] - Font shorthand for the text.
  * @cssprop [--hydra-focus-ring] - Focus outline colour.
- * @cssprop --hydra-input-level - Set by the element: microphone level, 0…1 (use it in your own CSS).
- * @cssprop --hydra-output-level - Set by the element: playback level, 0…1.
+ * @cssprop [--hydra-offset=20px] - Distance of the floating launcher from the viewport's edges.
+ * @cssprop --hydra-input-level - Set by the element during a call: microphone loudness, 0…1 in quarter steps, for page CSS on `::part(button)` and `::part(visualizer)`.
+ * @cssprop --hydra-output-level - Set by the element during a call: the agent's loudness, 0…1 in quarter steps (same parts).
  */
 export class HydraVoiceElement extends LitElement {
   static override styles = styles;
 
   static override properties = {
-    tokenEndpoint: { type: String, attribute: 'token-endpoint' },
-    agent: { type: String },
+    tokenEndpoint: { attribute: 'token-endpoint' },
+    agent: {},
     tokenProvider: { attribute: false },
-    url: { type: String },
-    model: { type: String },
-    voice: { type: String },
-    persona: { type: String },
+    url: {},
+    model: {},
+    voice: {},
+    persona: {},
     speaksFirst: { type: Boolean, attribute: 'speaks-first' },
     muted: { type: Boolean, reflect: true },
-    workletUrl: { type: String, attribute: 'worklet-url' },
-    workerUrl: { type: String, attribute: 'worker-url' },
+    workletUrl: { attribute: 'worklet-url' },
+    workerUrl: { attribute: 'worker-url' },
     toolTimeout: { type: Number, attribute: 'tool-timeout' },
     wireLog: { type: Boolean, attribute: 'wire-log' },
+    compact: { type: Boolean, reflect: true },
+    layout: { reflect: true },
+    position: { reflect: true },
+    open: { type: Boolean, reflect: true },
+    timeline: { type: Boolean, reflect: true },
+    mode: { reflect: true },
+    lang: { reflect: true },
+    micDevice: { attribute: 'mic-device' },
+    outputDevice: { attribute: 'output-device' },
+    volume: { type: Number },
+    speakerMuted: { type: Boolean, attribute: 'speaker-muted', reflect: true },
+    strings: { attribute: false },
     tools: { attribute: false },
     _error: { state: true },
     _notice: { state: true },
     _state: { state: true },
+    _held: { state: true },
+    _settingsOpen: { state: true },
+    _devices: { state: true },
   };
 
   /** URL the element POSTs to for `{"token","url"?}`. */
@@ -142,23 +169,70 @@ export class HydraVoiceElement extends LitElement {
   declare toolTimeout: number | null | undefined;
   /** Fire `hydra-frame` events for a wire log. */
   declare wireLog: boolean;
+  /** Only the button: the status is for screen readers, an error shows as a tooltip. */
+  declare compact: boolean;
+  /** `inline` (default) or `floating` (a launcher in a corner that opens a panel). */
+  declare layout: 'inline' | 'floating' | null | undefined;
+  /** Corner of the floating launcher: `bottom-right` (default), `bottom-left`, `top-right`, `top-left`. */
+  declare position: string | null | undefined;
+  /** The floating panel is open. */
+  declare open: boolean;
+  /** Show the timeline in the inline layout. */
+  declare timeline: boolean;
+  /** `conversation` (default) or `push-to-talk`. */
+  declare mode: 'conversation' | 'push-to-talk' | null | undefined;
+  /** Language of the built-in strings; the document's when unset. */
+  declare lang: string;
+  /** Preferred microphone (`deviceId`); the system default when unset. */
+  declare micDevice: string | null | undefined;
+  /** Speaker (`deviceId`), where the browser can route audio (AudioContext.setSinkId). */
+  declare outputDevice: string | null | undefined;
+  /** Output volume 0…1 (default 1). */
+  declare volume: number | null | undefined;
+  /** The agent's voice is muted. */
+  declare speakerMuted: boolean;
+  /** Replacements for any visible string or accessible label (keys: see HydraVoiceStrings). */
+  declare strings: Partial<HydraVoiceStrings> | undefined;
   /** Hydra tool definitions. Falls back to a `<script type="application/json" data-tools>` child. */
   declare tools: Tool[] | undefined;
   declare private _error: HydraErrorDetail | undefined;
-  /** Why a reconnect is taking a while (shown instead of "Connecting…"). */
-  declare private _notice: string | undefined;
+  /** What to tell the visitor while the element recovers (a reconnect, a silent mic). */
+  declare private _notice: keyof HydraVoiceStrings | undefined;
   declare private _state: HydraVoiceState;
+  /** Push-to-talk: the button is held. */
+  declare private _held: boolean;
+  declare private _settingsOpen: boolean;
+  declare private _devices: DeviceLists;
 
-  private readonly conversation: ConversationController;
-  /** Level values last written to the CSS properties. */
-  private readonly levels: [string, string] = ['', ''];
+  readonly #conversation: ConversationController;
+  readonly #record = new ConversationHistory(() => {
+    this.#historyChanged = true;
+    this.requestUpdate();
+    fire(this, 'hydra-history', { history: this.#record.entries });
+  });
+  /** When the first session of this call was configured (Date.now()). */
+  #callStart: number | undefined;
+  #timerId: ReturnType<typeof setInterval> | undefined;
+  /** Level step shown by the halo. */
+  #level = -1;
+  readonly #onDeviceChange = () => void this.#refreshDevices();
+  /** The timeline scrolls to its newest entry after the next render. */
+  #historyChanged = false;
 
   constructor() {
     super();
     this.speaksFirst = false;
     this.muted = false;
     this.wireLog = false;
+    this.compact = false;
+    this.open = false;
+    this.timeline = false;
+    this.speakerMuted = false;
     this._state = 'idle';
+    this._held = false;
+    this._settingsOpen = false;
+    this._devices = { inputs: [], outputs: [] };
+    const record = this.#record;
     const sink: ConversationSink = {
       fire: (type, detail, cancelable) => fire(this, type, detail, cancelable),
       stateChanged: (state) => {
@@ -167,26 +241,34 @@ export class HydraVoiceElement extends LitElement {
         this.setAttribute('state', state);
         fire(this, 'hydra-state', { state });
       },
-      levelsChanged: (input, output) => {
-        // Called ~25 times a second while active. Each write restyles the element and
-        // commits a frame, so write only what changed, in 1/100 steps (invisible on the halo).
-        const i = input.toFixed(2);
-        const o = output.toFixed(2);
-        if (i !== this.levels[0]) this.style.setProperty('--hydra-input-level', (this.levels[0] = i));
-        if (o !== this.levels[1]) this.style.setProperty('--hydra-output-level', (this.levels[1] = o));
-      },
+      levelsChanged: (input, output) => this.#showLevels(input, output),
+      replyStarted: (id) => record.replyStarted(id),
+      toolAnswered: (id, value) => record.toolAnswered(id, value),
     };
-    this.conversation = new ConversationController(this, sink);
-    this.addEventListener('hydra-error', (e) => {
-      if (e.detail.fatal) this._error = e.detail;
-      // A reconnect follows these; tell the user why it is not talking instead of a bare
-      // "Connecting…" that can last through several backoff delays. Shown while connecting.
-      const notice = RECONNECT_NOTICE[e.detail.code];
-      if (!e.detail.fatal && notice) this._notice = notice;
+    this.#conversation = new ConversationController(this, sink);
+    const on = <K extends keyof HydraVoiceEventMap>(type: K, listener: (detail: HydraVoiceEventMap[K]['detail']) => void) =>
+      this.addEventListener(type, (e) => listener(e.detail));
+    on('hydra-error', (d) => {
+      // Developers get the whole story here and in hydra-error; visitors a short line.
+      console.warn(`<hydra-voice> ${d.code}${d.fatal ? ' (fatal)' : ''}: ${d.message}`);
+      if (d.fatal) {
+        this._error = d;
+        this.open ||= this.#floating; // a closed panel would hide the error (and its live region)
+      } else this._notice = visitorNotice(d.code) ?? this._notice;
     });
-    this.addEventListener('hydra-state', (e) => {
-      if (e.detail.state !== 'connecting') this._notice = undefined;
+    on('hydra-state', (d) => {
+      // A reconnect's notice stays while connecting; any other notice until the state moves.
+      if (d.state !== 'connecting' || this._notice === 'noticeMicSilent') this._notice = undefined;
     });
+    on('hydra-session', () => {
+      this.#callStart ??= Date.now();
+      void this.#refreshDevices(); // the microphone is allowed now: devices have labels
+    });
+    on('hydra-turn-start', (d) => record.turnStarted(d.itemId, d.audioStartMs));
+    on('hydra-turn-end', (d) => record.turnEnded(d.itemId, d.audioEndMs));
+    on('hydra-response-end', (d) => record.replyEnded(d.responseId, d.status, d.reason));
+    on('hydra-playback-end', (d) => record.replyPlayed(d.responseId, d.durationMs));
+    on('hydra-tool-call', (d) => record.toolCalled(d.callId, d.name, d.arguments, this.toolTimeout ?? 15_000));
   }
 
   /** The conversation state (read-only; reflected to the `state` attribute). */
@@ -195,17 +277,35 @@ export class HydraVoiceElement extends LitElement {
   }
 
   /**
+   * The conversation so far (the last one once it ended; cleared by `start()`; its last 1000
+   * entries): user turns, agent replies and tool calls in order, for pages that render their
+   * own. A frozen array of frozen entries; `hydra-history` fires whenever it changes.
+   */
+  get history(): readonly HydraHistoryEntry[] {
+    return this.#record.entries;
+  }
+
+  /**
    * Diagnostics for tests, benchmarks and bug reports: a snapshot of the running
    * conversation's counters (dropped mic chunks, capture losses, playback underruns), or
    * `undefined` when idle. Read-only; the shape may change between minor versions.
    */
   get debugStats(): HydraVoiceDebugStats | undefined {
-    return this.conversation.debugStats();
+    return this.#conversation.debugStats();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.hasAttribute('state')) this.setAttribute('state', this._state);
+    followLanguage(this);
+    navigator.mediaDevices?.addEventListener?.('devicechange', this.#onDeviceChange);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    unfollowLanguage(this);
+    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDeviceChange);
+    this.#tickTimer(false);
   }
 
   /**
@@ -214,20 +314,24 @@ export class HydraVoiceElement extends LitElement {
    * was reported as `hydra-error`.
    */
   async start(): Promise<void> {
-    if (this.conversation.active) return;
+    if (this.#conversation.active) return;
     this._error = undefined;
+    this._notice = undefined;
+    this._held = false;
+    this.#callStart = undefined;
+    this.#record.clear();
     const model = this.model || DEFAULT_MODEL;
     const voice = this.voice || undefined;
     const voiceCheck = checkVoice(model, voice);
-    if (!voiceCheck.ok) return this.configError(voiceCheck.message);
-    const tools = this.resolveTools();
-    if (!tools.ok) return this.configError(tools.message);
+    if (!voiceCheck.ok) return this.#reportConfig(voiceCheck.message, true);
+    const tools = this.#resolveTools();
+    if (!tools.ok) return this.#reportConfig(tools.message, true);
     const config: SessionConfig = {};
     if (this.persona) config.instructions = this.persona;
     if (voice) config.voice = voice;
     if (tools.tools.length > 0) config.tools = tools.tools;
     if (this.speaksFirst) config.generate_initial_response = true;
-    await this.conversation.start({
+    await this.#conversation.start({
       tokenEndpoint: this.tokenEndpoint || undefined,
       tokenProvider: typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined,
       agent: this.agent || undefined,
@@ -237,46 +341,76 @@ export class HydraVoiceElement extends LitElement {
       workletUrl: this.workletUrl || undefined,
       workerUrl: this.workerUrl || undefined,
       toolTimeoutMs: this.toolTimeout ?? undefined,
-      muted: this.muted,
+      muted: this.#micMuted(true),
       wireLog: this.wireLog,
+      micDeviceId: this.micDevice || undefined,
+      outputDeviceId: this.outputDevice || undefined,
+      volume: this.#outputVolume(),
     });
   }
 
   /** Ends the conversation and releases the microphone. */
   stop(): void {
-    this.conversation.stop();
+    this.#conversation.stop();
+    this._held = false;
   }
 
   /** Stops the agent's current response (its audio stops at once). */
   cancelResponse(): void {
-    this.conversation.cancelResponse();
+    this.#conversation.cancelResponse();
   }
 
   /** Starts a conversation when idle, ends it otherwise (what the button does). */
   toggle(): void {
-    if (this.conversation.active) this.stop();
+    if (this.#conversation.active) this.stop();
     else void this.start();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('muted')) this.conversation.setMuted(this.muted);
-    if (changed.has('tools') && this.conversation.active) {
-      const tools = this.resolveTools();
-      if (tools.ok) this.conversation.updateTools(tools.tools);
-      else this.reportConfig(tools.message, false);
+    const c = this.#conversation;
+    const has = (key: string) => (changed as Map<string, unknown>).has(key);
+    // The controller ignores all of these between conversations; start() passes them on.
+    if (has('muted') || has('mode') || has('_held')) c.setMuted(this.#micMuted());
+    if (has('volume') || has('speakerMuted')) c.setVolume(this.#outputVolume());
+    if (has('micDevice')) c.setMicDevice(this.micDevice || undefined);
+    if (has('outputDevice')) c.setOutputDevice(this.outputDevice || undefined);
+    if (changed.has('tools') && c.active) {
+      const tools = this.#resolveTools();
+      if (tools.ok) c.updateTools(tools.tools);
+      else this.#reportConfig(tools.message, false);
+    }
+    this.#tickTimer(this.#floating && this.open && c.active && this.#callStart !== undefined);
+    if (this.#historyChanged) {
+      this.#historyChanged = false;
+      const timeline = this.#shadowPart('timeline');
+      if (timeline) timeline.scrollTop = timeline.scrollHeight;
     }
   }
 
-  private resolveTools(): { ok: true; tools: Tool[] } | { ok: false; message: string } {
+  get #floating(): boolean {
+    return this.layout === 'floating';
+  }
+
+  get #pushToTalk(): boolean {
+    return this.mode === 'push-to-talk';
+  }
+
+  /** The microphone streams silence: muted, or push-to-talk without the button held. */
+  #micMuted(starting = false): boolean {
+    return this.muted || (this.#pushToTalk && (starting || !this._held));
+  }
+
+  #outputVolume(): number {
+    const v = this.volume ?? 1;
+    return this.speakerMuted ? 0 : Math.min(1, Math.max(0, Number.isFinite(v) ? v : 1));
+  }
+
+  #resolveTools(): { ok: true; tools: Tool[] } | { ok: false; message: string } {
     if (this.tools !== undefined) return checkTools(this.tools);
     return readDeclaredTools(this) ?? { ok: true, tools: [] };
   }
 
-  private configError(message: string): void {
-    this.reportConfig(message, true);
-  }
-
-  private reportConfig(message: string, fatal: boolean): void {
+  #reportConfig(message: string, fatal: boolean): void {
     const detail: HydraErrorDetail = { code: 'invalid_config', message, fatal };
     if (fatal) {
       this._state = 'error';
@@ -286,45 +420,162 @@ export class HydraVoiceElement extends LitElement {
     fire(this, 'hydra-error', detail);
   }
 
-  override render() {
-    const state = this._state;
-    const active = state !== 'idle' && state !== 'error';
-    const error = state === 'error' ? this._error : undefined;
-    const status =
-      this.muted && (state === 'listening' || state === 'user-speaking') ? 'Muted'
-      : state === 'connecting' && this._notice ? this._notice
-      : STATUS_TEXT[state];
-    return html`
-      <div class="control">
-        <span part="visualizer" aria-hidden="true"></span>
-        <button
-          part="button"
-          type="button"
-          aria-pressed=${active ? 'true' : 'false'}
-          aria-label=${BUTTON_LABEL[state]}
-          aria-describedby="status"
-          @click=${this.toggle}
-        >
-          <svg viewBox="0 0 24 24" aria-hidden="true">${iconFor(state, this.muted)}</svg>
-        </button>
-      </div>
-      <div class="text">
-        <span part="status" id="status" role="status" aria-live="polite">${status}</span>
-        ${error
-          ? html`<span part="error" role="alert">${error.message}</span>
-              <button part="retry" type="button" @click=${this.toggle}>Try again</button>`
-          : nothing}
-        ${active
-          ? html`<button part="mute" type="button" aria-pressed=${this.muted ? 'true' : 'false'} @click=${this.toggleMute}>
-              ${this.muted ? 'Unmute' : 'Mute'}
-            </button>`
-          : nothing}
-      </div>
-    `;
+  /** The strings in the element's language, with the page's replacements. */
+  #text(): { s: HydraVoiceStrings; lang: string } {
+    const lang = this.lang || document.documentElement.lang || 'en';
+    return { s: { ...builtInStrings(languageOf(lang)), ...this.strings }, lang };
   }
 
-  private toggleMute(): void {
-    this.muted = !this.muted;
+  override render() {
+    const { s, lang } = this.#text();
+    const state = this._state;
+    const active = this.#conversation.active;
+    const error = state === 'error' ? this._error : undefined;
+    const visitor = error && visitorMessage(error.code);
+    const muted = this.muted;
+    const status =
+      error ? ''
+      : this._notice && active ? s[this._notice]
+      : state === 'listening' ? (muted ? s.statusMuted : this.#pushToTalk && !this._held ? s.talk : s.statusListening)
+      : state === 'speaking' && muted ? `${s.statusSpeaking} · ${s.statusMuted}`
+      : s[STATUS_KEYS[state]];
+    const model: ViewModel = {
+      s,
+      lang,
+      state,
+      active,
+      status,
+      error: visitor && { message: s[visitor.message], help: visitor.help && s[visitor.help] },
+      compact: this.compact && !this.#floating,
+      floating: this.#floating,
+      open: this.open,
+      muted,
+      speakerMuted: this.speakerMuted,
+      volume: this.volume ?? 1,
+      talkButton: this.#pushToTalk && active,
+      held: this._held,
+      settingsOpen: this._settingsOpen,
+      inputs: this._devices.inputs,
+      outputs: this._devices.outputs,
+      micDevice: this.micDevice ?? '',
+      outputDevice: this.outputDevice ?? '',
+      timer: this.#floating && active ? this.#clock() : undefined,
+      timeline: this.#floating || this.timeline ? this.#record.entries : undefined,
+      on: this.#handlers,
+    };
+    return render(model);
+  }
+
+  /** Event handlers of the view (created once: Lit re-binds nothing when they stay the same). */
+  readonly #handlers: ViewModel['on'] = {
+    button: () => {
+      // In push-to-talk the button talks while held; End call ends the conversation.
+      if (!(this.#pushToTalk && this.#conversation.active)) this.toggle();
+    },
+    hold: (e) => {
+      if (!this.#pushToTalk || !this.#conversation.active) return;
+      if (e instanceof KeyboardEvent) {
+        if (e.key !== ' ') return;
+        e.preventDefault(); // no click on release
+        if (e.repeat) return;
+      } else if (e instanceof PointerEvent) {
+        if (e.button !== 0) return;
+        (e.currentTarget as Element).setPointerCapture?.(e.pointerId);
+      }
+      this._held = true;
+    },
+    release: (e) => {
+      if (e instanceof KeyboardEvent) {
+        if (e.key !== ' ') return;
+        if (this.#pushToTalk) e.preventDefault();
+      }
+      this._held = false;
+    },
+    retry: () => this.toggle(),
+    mute: () => (this.muted = !this.muted),
+    speaker: () => (this.speakerMuted = !this.speakerMuted),
+    volume: (e) => {
+      this.volume = Number((e.target as HTMLInputElement).value);
+      if (this.volume > 0) this.speakerMuted = false;
+    },
+    settings: () => {
+      this._settingsOpen = !this._settingsOpen;
+      if (this._settingsOpen) void this.#refreshDevices();
+    },
+    micDevice: (e) => (this.micDevice = (e.target as HTMLSelectElement).value),
+    outputDevice: (e) => (this.outputDevice = (e.target as HTMLSelectElement).value),
+    end: () => this.stop(),
+    launcher: () => (this.open ? this.#closePanel() : this.#openPanel()),
+    close: () => this.#closePanel(),
+    panelKey: (e) => {
+      if (e.key !== 'Escape') return;
+      e.stopPropagation();
+      this.#closePanel();
+    },
+  };
+
+  /** Opens the floating panel and moves focus into it. */
+  async #openPanel(): Promise<void> {
+    this.open = true;
+    await this.updateComplete;
+    this.#shadowPart('button')?.focus();
+  }
+
+  /** Closes the floating panel (the conversation goes on) and gives focus back to the launcher. */
+  async #closePanel(): Promise<void> {
+    this.open = false;
+    await this.updateComplete;
+    this.#shadowPart('launcher')?.focus();
+  }
+
+  #shadowPart(name: string): HTMLElement | null {
+    return this.renderRoot.querySelector(`[part~="${name}"]`);
+  }
+
+  async #refreshDevices(): Promise<void> {
+    this._devices = await listDevices();
+  }
+
+  /** The call time (m:ss), once the first session of this call was configured. */
+  #clock(): string | undefined {
+    return this.#callStart === undefined ? undefined : clock(Date.now() - this.#callStart);
+  }
+
+  /** The call timer ticks once a second, only while someone can see it. */
+  #tickTimer(on: boolean): void {
+    if (on === (this.#timerId !== undefined)) return;
+    // Each tick rewrites the timer's text and nothing else (no render of the whole element).
+    if (on)
+      this.#timerId = setInterval(() => {
+        const timer = this.#shadowPart('timer');
+        if (timer) timer.textContent = this.#clock()!;
+      }, 1000);
+    else {
+      clearInterval(this.#timerId);
+      this.#timerId = undefined;
+    }
+  }
+
+  /**
+   * Levels (loudness in quarter steps) arrive from the engine when a step changed, at most
+   * 4 times a second. The halo follows the louder one by a transform on its own layer: each
+   * change costs one cheap frame and nothing is redrawn in between (the budget is 0.5 s of
+   * main thread per minute of conversation, the whole page included).
+   */
+  #showLevels(input: number, output: number): void {
+    const heard = this.#micMuted() ? 0 : input;
+    const said = output;
+    const step = Math.max(heard, said);
+    if (step === this.#level) return;
+    this.#level = step;
+    const halo = this.#shadowPart('visualizer');
+    if (!halo) return;
+    halo.style.transform = `scale(${1 + step * 0.3})`;
+    // For page CSS on ::part(button) and ::part(visualizer): set on their wrapper, not on the
+    // host, so a change restyles three elements instead of the whole panel and timeline.
+    const wrapper = halo.parentElement!.style;
+    wrapper.setProperty('--hydra-input-level', String(heard));
+    wrapper.setProperty('--hydra-output-level', String(said));
   }
 
   // Typed addEventListener for TypeScript users of the element class.
@@ -335,6 +586,16 @@ export class HydraVoiceElement extends LitElement {
   };
 }
 
+const STATUS_KEYS = {
+  idle: 'statusIdle',
+  connecting: 'statusConnecting',
+  listening: 'statusListening',
+  'user-speaking': 'statusHearing',
+  thinking: 'statusThinking',
+  speaking: 'statusSpeaking',
+  error: 'errorGeneric',
+} as const satisfies Record<HydraVoiceState, keyof HydraVoiceStrings>;
+
 declare global {
   interface HTMLElementTagNameMap {
     'hydra-voice': HydraVoiceElement;
@@ -344,4 +605,3 @@ declare global {
   interface DocumentEventMap extends HydraVoiceEventMap {}
   interface WindowEventMap extends HydraVoiceEventMap {}
 }
-

@@ -1,8 +1,9 @@
 // Frame parsers that never throw: anything a socket delivers comes back either as a typed
 // frame or as a typed failure the caller can report (and then carry on).
-import * as z from 'zod/mini';
-import { ClientFrame, CLIENT_FRAME_TYPES, ServerFrame, SERVER_FRAME_TYPES } from './schemas.ts';
-import type { ClientFrameType, ServerFrameType } from './schemas.ts';
+// parseServerFrame runs in the browser and checks with the hand-written browser-checks.ts
+// (no zod in the shipped script); parseClientFrame (parse-client.ts) uses the zod schemas.
+import { BROWSER_SERVER_FRAME_TYPES, serverFrameIssues } from './browser-checks.ts';
+import type { ServerFrame, ServerFrameType } from './schemas.ts';
 
 /** Default largest frame accepted, in UTF-16 code units of the text (≈ bytes for JSON). */
 export const DEFAULT_MAX_FRAME_BYTES = 1 << 20;
@@ -36,24 +37,22 @@ export interface ParseOptions {
   maxDepth?: number;
 }
 
-/** True when `value` nests objects/arrays more than `max` levels deep. Iterative, so any depth is safe. */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
-  const pending: { value: object; depth: number }[] = [];
-  if (typeof value === 'object' && value !== null) pending.push({ value, depth: 1 });
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    if (next.depth > max) return true;
-    for (const child of Array.isArray(next.value) ? next.value : Object.values(next.value)) {
-      if (typeof child === 'object' && child !== null) pending.push({ value: child as object, depth: next.depth + 1 });
-    }
-  }
-  return false;
-}
+/**
+ * True when `value` nests objects/arrays more than `max` levels deep. The recursion stops
+ * at `max` levels, so any depth of input is safe (the walk never goes deeper than `max` + 1).
+ */
+export const nestsDeeperThan = (value: unknown, max: number): boolean =>
+  typeof value === 'object' && value !== null && (max < 1 || Object.values(value).some((child) => nestsDeeperThan(child, max - 1)));
 
-function parseWith<F>(
-  schema: z.ZodMiniType<F>,
-  knownTypes: readonly string[],
+/**
+ * The steps both directions share: text, size, JSON, object, known type; then `validate`
+ * returns the problems of the frame's fields (empty: valid) and the frame is returned.
+ */
+export function parseFrame<F, T extends string>(
   data: unknown,
   options: ParseOptions,
+  isKnownType: (type: string) => type is T,
+  validate: (type: T, json: Record<string, unknown>) => { issues: string[]; frame?: unknown },
 ): ParseResult<F> {
   const fail = (failure: FrameFailure): ParseResult<F> => ({ ok: false, failure });
   if (typeof data !== 'string') return fail({ kind: 'not_text', message: 'binary frame; Hydra frames are JSON text' });
@@ -78,31 +77,21 @@ function parseWith<F>(
   if (Number.isFinite(maxDepth) && nestsDeeperThan(record, maxDepth)) {
     return fail({ kind: 'too_deep', message: `frame nests objects/arrays more than ${maxDepth} levels deep`, ...where });
   }
-  if (type === undefined || !knownTypes.includes(type)) {
+  if (type === undefined || !isKnownType(type)) {
     return fail({ kind: 'unknown_type', message: `unknown frame type ${JSON.stringify(record.type)}`, ...where });
   }
-  const result = schema.safeParse(json);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  const { issues, frame = record } = validate(type, record);
+  if (issues.length > 0) {
     return fail({ kind: 'invalid_fields', message: `invalid ${type} frame: ${issues.join('; ')}`, issues, ...where });
   }
-  return { ok: true, frame: result.data };
+  return { ok: true, frame: frame as F };
+}
+
+export function isServerFrameType(type: string): type is ServerFrameType {
+  return (BROWSER_SERVER_FRAME_TYPES as string[]).includes(type);
 }
 
 /** Parses a frame received from Hydra (or the simulator, or the relay). */
 export function parseServerFrame(data: unknown, options: ParseOptions = {}): ParseResult<ServerFrame> {
-  return parseWith(ServerFrame, SERVER_FRAME_TYPES, data, options);
-}
-
-/** Parses a frame a client sent (used by the simulator and the relay). */
-export function parseClientFrame(data: unknown, options: ParseOptions = {}): ParseResult<ClientFrame> {
-  return parseWith(ClientFrame, CLIENT_FRAME_TYPES, data, options);
-}
-
-export function isServerFrameType(type: string): type is ServerFrameType {
-  return (SERVER_FRAME_TYPES as string[]).includes(type);
-}
-
-export function isClientFrameType(type: string): type is ClientFrameType {
-  return (CLIENT_FRAME_TYPES as string[]).includes(type);
+  return parseFrame(data, options, isServerFrameType, (type, json) => ({ issues: serverFrameIssues(type, json) }));
 }

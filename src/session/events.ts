@@ -35,6 +35,8 @@ export interface PlaybackEndDetail {
   responseId: string;
   /** False: its last sample was played. True: it was cut off (barge-in, cancelResponse(), connection lost). */
   interrupted: boolean;
+  /** How much of it reached the speakers, in milliseconds of audio (counted by the playback worklet). */
+  durationMs: number;
 }
 
 export type ReconnectReason = 'dropped' | 'closed' | 'server_full' | 'never_opened' | 'internal_error' | 'handshake_timeout' | 'token_failed';
@@ -79,6 +81,8 @@ export interface SessionEventDetails {
   'response-start': { responseId: string };
   /** The response is over on the wire (its audio may still be playing: see `playback-end`). */
   'response-end': ResponseEndDetail;
+  /** The first sample of the response's audio reached the speakers (with a playback attached). */
+  'playback-start': { responseId: string };
   /** The response's audio left the speakers: played out, or cut off. Only for responses that had audio, and only with a playback attached. */
   'playback-end': PlaybackEndDetail;
   /** Reply audio, PCM16 mono 48 kHz. */

@@ -3,10 +3,9 @@
 // keep-alive, codec, reconnect policy) and the conversation (conversation.ts: handshake,
 // routing, turns, responses, tools, error policy, state). No audio, no UI: the audio
 // router (src/worker/router.ts) feeds it mic chunks and plays its `audio` events.
-import * as z from 'zod/mini';
 import { HydraError } from '../protocol/errors.ts';
-import { SessionConfig, Tool } from '../protocol/schemas.ts';
-import type { Model } from '../protocol/schemas.ts';
+import { checkSessionConfig, checkToolList } from '../protocol/browser-checks.ts';
+import type { Model, SessionConfig, Tool } from '../protocol/schemas.ts';
 import { DEFAULT_MODEL, checkVoice } from '../protocol/voices.ts';
 import { Conversation, withCause } from './conversation.ts';
 import type { HydraSessionEventMap, HydraState, SessionEventDetails, ToolResult } from './events.ts';
@@ -66,30 +65,25 @@ type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void };
  * server's close 1000) until stop(), a fatal error, or `reconnect.maxAttempts`.
  */
 export class HydraSession extends EventTarget {
-  private readonly model: Model;
-  private readonly transport: Transport;
-  private readonly conversation: Conversation;
-  private engaged = false;
-  private starting: { promise: Promise<void>; resolve: () => void; reject: (e: HydraError) => void } | undefined;
+  readonly #model: Model;
+  readonly #transport: Transport;
+  readonly #conversation: Conversation;
+  #engaged = false;
+  #starting: { promise: Promise<void>; resolve: () => void; reject: (e: HydraError) => void } | undefined;
 
   constructor(options: HydraSessionOptions) {
     super();
-    this.model = options.model ?? DEFAULT_MODEL;
+    this.#model = options.model ?? DEFAULT_MODEL;
     const timers = bindTimers(options.timers);
     const f = options.fetch ?? globalThis.fetch;
-    this.transport = new Transport(
+    this.#transport = new Transport(
       {
-        tokenEndpoint: options.tokenEndpoint,
-        getToken: options.getToken,
-        tokenProvider: options.tokenProvider,
-        agent: options.agent,
-        url: options.url,
-        model: this.model,
+        ...options, // tokenEndpoint, getToken, tokenProvider, agent, url, maxFrameBytes as given
+        model: this.#model,
         keepAliveMs: options.keepAliveMs ?? 5_000,
         tokenTimeoutMs: options.tokenTimeoutMs ?? 10_000,
         connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
         handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
-        maxFrameBytes: options.maxFrameBytes,
         reconnect: { ...RECONNECT_DEFAULTS, ...stripUndefined(options.reconnect ?? {}) },
         WebSocket: options.WebSocket ?? globalThis.WebSocket,
         fetch: ((input, init) => f(input, init)) as typeof fetch,
@@ -98,36 +92,36 @@ export class HydraSession extends EventTarget {
         wireLog: options.wireLog ?? false,
       },
       {
-        connecting: () => this.conversation.connecting(),
-        opened: () => this.conversation.opened(),
-        frame: (frame) => this.conversation.frame(frame),
-        invalid: (failure) => this.conversation.invalid(failure),
-        lost: () => this.conversation.lost(),
+        connecting: () => this.#conversation.connecting(),
+        opened: () => this.#conversation.opened(),
+        frame: (frame) => this.#conversation.frame(frame),
+        invalid: (failure) => this.#conversation.invalid(failure),
+        lost: () => this.#conversation.lost(),
         reconnecting: (detail) => {
-          this.conversation.setState('connecting');
-          this.emit('reconnecting', detail);
+          this.#conversation.setState('connecting');
+          this.#emit('reconnecting', detail);
         },
-        problem: (error) => this.emit('error', error.toDetail()),
-        failed: (error) => this.failed(error),
-        wire: (direction, frame) => this.emit('frame', { direction, frame }),
+        problem: (error) => this.#emit('error', error.toDetail()),
+        failed: (error) => this.#failed(error),
+        wire: (direction, frame) => this.#emit('frame', { direction, frame }),
       },
     );
-    this.conversation = new Conversation(
+    this.#conversation = new Conversation(
       {
-        send: (frame) => this.transport.send(frame),
+        send: (frame) => this.#transport.send(frame),
         ready: () => {
-          this.transport.ready();
-          this.settleStart();
+          this.#transport.ready();
+          this.#settleStart();
         },
-        replace: (reason) => this.transport.replace(reason),
-        markServerFull: () => this.transport.markServerFull(),
-        healthy: () => this.transport.healthy(),
-        typeOf: (eventId) => this.transport.typeOf(eventId),
-        fail: (error) => this.transport.fail(error),
+        replace: (reason) => this.#transport.replace(reason),
+        markServerFull: () => this.#transport.markServerFull(),
+        healthy: () => this.#transport.healthy(),
+        typeOf: (eventId) => this.#transport.typeOf(eventId),
+        fail: (error) => this.#transport.fail(error),
       },
       {
-        emit: (type, detail) => this.emit(type, detail),
-        toolCall: (request) => this.emit('tool-call', withResponder(request, (result) => this.answerToolCall(request.callId, result))),
+        emit: (type, detail) => this.#emit(type, detail),
+        toolCall: (request) => this.#emit('tool-call', withResponder(request, (result) => this.answerToolCall(request.callId, result))),
       },
       {
         config: options.config,
@@ -140,35 +134,35 @@ export class HydraSession extends EventTarget {
 
   /** idle, connecting (also while reconnecting), listening, user-speaking, thinking, speaking, error. */
   get state(): HydraState {
-    return this.conversation.state;
+    return this.#conversation.state;
   }
 
   /** Hydra's id for the current session (a reconnect is a new session). */
   get sessionId(): string | undefined {
-    return this.conversation.sessionId;
+    return this.#conversation.sessionId;
   }
 
   /** While true, appendAudio() sends zeros of the same length (the session stays alive). */
   get muted(): boolean {
-    return this.conversation.muted;
+    return this.#conversation.muted;
   }
   set muted(muted: boolean) {
-    this.conversation.muted = muted;
+    this.#conversation.muted = muted;
   }
 
   /** Audio chunks dropped because the session was not configured yet (or reconnecting). */
   get droppedAudioChunks(): number {
-    return this.conversation.droppedAudio;
+    return this.#conversation.droppedAudio;
   }
 
   /** Reply audio chunks dropped because their response had ended (barge-in, cancel, lost connection). */
   get droppedLateAudioChunks(): number {
-    return this.conversation.turns.droppedLateAudio;
+    return this.#conversation.turns.droppedLateAudio;
   }
 
   /** Reply audio chunks dropped because Hydra never announced their response. */
   get droppedUnknownAudioChunks(): number {
-    return this.conversation.turns.droppedUnknownAudio;
+    return this.#conversation.turns.droppedUnknownAudio;
   }
 
   /**
@@ -176,64 +170,60 @@ export class HydraSession extends EventTarget {
    * HydraError on a fatal problem (invalid config, token endpoint, connection) or `stopped`.
    */
   start(): Promise<void> {
-    if (this.starting) return this.starting.promise;
-    if (this.engaged) return Promise.resolve();
-    const parsed = SessionConfig.safeParse(this.conversation.config);
-    let problem: string | undefined;
-    if (!parsed.success) problem = `Invalid session configuration: ${describeIssues(parsed.error.issues)}`;
-    else {
-      const voice = checkVoice(this.model, parsed.data.voice);
-      if (!voice.ok) problem = voice.message;
-    }
-    if (problem !== undefined || !parsed.success) {
-      const error = new HydraError('invalid_config', problem ?? 'Invalid session configuration.');
-      this.failed(error);
+    if (this.#starting) return this.#starting.promise;
+    if (this.#engaged) return Promise.resolve();
+    const parsed = checkSessionConfig(this.#conversation.config);
+    const voice = parsed.ok ? checkVoice(this.#model, parsed.value.voice) : undefined;
+    if (!parsed.ok || !voice?.ok) {
+      const problem = parsed.ok ? (voice as { message: string }).message : `Invalid session configuration: ${parsed.issues.join('; ')}`;
+      const error = new HydraError('invalid_config', problem);
+      this.#failed(error);
       return Promise.reject(error);
     }
-    this.conversation.config = parsed.data;
-    this.conversation.begin();
-    this.engaged = true;
+    this.#conversation.config = parsed.value;
+    this.#conversation.begin();
+    this.#engaged = true;
     let resolve!: () => void;
     let reject!: (e: HydraError) => void;
     const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
     promise.catch(() => undefined); // callers that ignore it still see the `error` event
-    this.starting = { promise, resolve, reject };
-    this.transport.open();
+    this.#starting = { promise, resolve, reject };
+    this.#transport.open();
     return promise;
   }
 
   /** Ends the conversation: closes 1000, clears every timer, no reconnect; state idle. */
   stop(): void {
-    this.engaged = false;
-    this.conversation.clear();
-    this.transport.close();
-    this.settleStart(new HydraError('stopped', 'stop() was called before the session was configured.'));
-    this.conversation.setState('idle');
+    this.#engaged = false;
+    this.#conversation.clear();
+    this.#transport.close();
+    this.#settleStart(new HydraError('stopped', 'stop() was called before the session was configured.'));
+    this.#conversation.setState('idle');
   }
 
   /** Streams 16 kHz PCM16 mic audio; dropped (and counted) until `session.configured`. */
   appendAudio(pcm16: Int16Array): void {
-    this.conversation.appendAudio(pcm16);
+    this.#conversation.appendAudio(pcm16);
   }
 
   /** Replaces the tools: `session.update` now if configured, and on every reconnect. */
   updateTools(tools: Tool[]): void {
-    const parsed = z.array(Tool).safeParse(tools);
-    if (!parsed.success) {
-      this.emit('error', { code: 'invalid_config', message: `updateTools: ${describeIssues(parsed.error.issues)}`, fatal: false });
+    const parsed = checkToolList(tools);
+    if (!parsed.ok) {
+      this.#emit('error', { code: 'invalid_config', message: `updateTools: ${parsed.issues.join('; ')}`, fatal: false });
       return;
     }
-    this.conversation.updateTools(parsed.data);
+    this.#conversation.updateTools(parsed.value);
   }
 
   /** Sends `response.cancel` for the response in flight (Hydra answers `client_cancelled`). */
   cancelResponse(): void {
-    this.conversation.cancelResponse();
+    this.#conversation.cancelResponse();
   }
 
   /** Answers tool call `callId` (what `tool-call`'s respond() does; for answers from another thread). */
   answerToolCall(callId: string, result: ToolResult): void {
-    this.conversation.answerToolCall(callId, result);
+    this.#conversation.answerToolCall(callId, result);
   }
 
   /**
@@ -242,73 +232,50 @@ export class HydraSession extends EventTarget {
    * events fire.
    */
   attachPlayback(): void {
-    this.conversation.turns.playbackAttached = true;
+    this.#conversation.turns.playbackAttached = true;
   }
 
   /** The first sample of response `responseId` reached the output. */
   playbackStarted(responseId: string): void {
-    this.conversation.turns.playbackStarted(responseId);
+    this.#conversation.turns.playbackStarted(responseId);
   }
 
-  /** Response `responseId` left the output: played to its last sample, or cut off. */
-  playbackEnded(responseId: string, interrupted: boolean): void {
-    this.conversation.turns.playbackEnded(responseId, interrupted);
+  /** Response `responseId` left the output after `durationMs` of it played: to its last sample, or cut off. */
+  playbackEnded(responseId: string, interrupted: boolean, durationMs: number): void {
+    this.#conversation.turns.playbackEnded(responseId, interrupted, durationMs);
   }
 
   // ------------------------------------------------------------ internals
 
-  private failed(error: HydraError): void {
+  #failed(error: HydraError): void {
     const fatal = error.fatal ? error : withCause(new HydraError(error.code, error.message), error);
-    this.engaged = false;
-    this.conversation.setState('error');
-    this.emit('error', { ...fatal.toDetail(), fatal: true });
-    this.settleStart(fatal);
+    this.#engaged = false;
+    this.#conversation.setState('error');
+    this.#emit('error', { ...fatal.toDetail(), fatal: true });
+    this.#settleStart(fatal);
   }
 
-  private settleStart(error?: HydraError): void {
-    const starting = this.starting;
+  #settleStart(error?: HydraError): void {
+    const starting = this.#starting;
     if (!starting) return;
-    this.starting = undefined;
+    this.#starting = undefined;
     if (error) starting.reject(error);
     else starting.resolve();
   }
 
-  private emit<K extends keyof SessionEventDetails>(type: K, detail: SessionEventDetails[K]): void {
+  #emit<K extends keyof SessionEventDetails>(type: K, detail: SessionEventDetails[K]): void {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 
-  override addEventListener<K extends keyof HydraSessionEventMap>(
-    type: K,
-    listener: Listener<HydraSessionEventMap[K]> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
-    super.addEventListener(type, listener, options);
-  }
-
-  override removeEventListener<K extends keyof HydraSessionEventMap>(
-    type: K,
-    listener: Listener<HydraSessionEventMap[K]> | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
-    super.removeEventListener(type, listener, options);
-  }
-}
-
-/** zod/mini ships no message locale ("Invalid input"), so name the problem ourselves. */
-function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: string[]; expected?: unknown }[]): string {
-  return issues
-    .map((i) => {
-      const where = i.path.map(String).join('.') || '(root)';
-      if (i.code === 'unrecognized_keys' && i.keys) return `${where}: unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-      if (i.code === 'invalid_type' && i.expected !== undefined) return `${where}: expected ${String(i.expected)}`;
-      if (i.code === 'too_small') return `${where}: too short`;
-      return `${where}: ${i.message}`;
-    })
-    .join('; ');
+  // Typed listeners for the session's events (types only: EventTarget's own methods run).
+  declare addEventListener: {
+    <K extends keyof HydraSessionEventMap>(type: K, listener: Listener<HydraSessionEventMap[K]> | null, options?: boolean | AddEventListenerOptions): void;
+    (type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  };
+  declare removeEventListener: {
+    <K extends keyof HydraSessionEventMap>(type: K, listener: Listener<HydraSessionEventMap[K]> | null, options?: boolean | EventListenerOptions): void;
+    (type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+  };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

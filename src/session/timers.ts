@@ -32,37 +32,41 @@ export function bindTimers(timers: SessionTimers | undefined): BoundTimers {
 }
 
 export class TimerSlots<Name extends string> {
-  private handles = new Map<Name, unknown>();
+  #handles = new Map<Name, unknown>();
 
-  constructor(private readonly timers: SessionTimers) {}
+  readonly #timers: SessionTimers;
+
+  constructor(timers: SessionTimers) {
+    this.#timers = timers;
+  }
 
   /** (Re)arms the named timer: an armed one is cleared first. */
   set(name: Name, callback: () => void, ms: number): void {
     this.clear(name);
-    this.handles.set(
+    this.#handles.set(
       name,
-      this.timers.setTimeout(() => {
-        this.handles.delete(name);
+      this.#timers.setTimeout(() => {
+        this.#handles.delete(name);
         callback();
       }, ms),
     );
   }
 
   clear(name: Name): void {
-    if (!this.handles.has(name)) return;
-    this.timers.clearTimeout(this.handles.get(name));
-    this.handles.delete(name);
+    if (!this.#handles.has(name)) return;
+    this.#timers.clearTimeout(this.#handles.get(name));
+    this.#handles.delete(name);
   }
 
   has(name: Name): boolean {
-    return this.handles.has(name);
+    return this.#handles.has(name);
   }
 
   clearAll(): void {
-    for (const name of [...this.handles.keys()]) this.clear(name);
+    for (const name of [...this.#handles.keys()]) this.clear(name);
   }
 
   get size(): number {
-    return this.handles.size;
+    return this.#handles.size;
   }
 }

@@ -25,109 +25,113 @@ interface OpenCall {
 }
 
 export class ToolCalls {
-  private deltas = new Map<string, string>();
-  private open = new Map<string, OpenCall>();
+  #deltas = new Map<string, string>();
+  #open = new Map<string, OpenCall>();
   /** Responses whose outputs were posted since the last response.create. */
-  private answered = new Set<string | undefined>();
+  #answered = new Set<string | undefined>();
   /** Responses Hydra abandoned (cancelled, failed, tool_response_timeout): no narration. */
-  private abandoned = new Set<string | undefined>();
-  private debounce: unknown;
+  #abandoned = new Set<string | undefined>();
+  #debounce: unknown;
 
-  constructor(private readonly host: ToolCallsHost) {}
+  readonly #host: ToolCallsHost;
+
+  constructor(host: ToolCallsHost) {
+    this.#host = host;
+  }
 
   /** Open calls, or outputs waiting for their response.create. */
   get busy(): boolean {
-    return this.open.size > 0 || this.debounce !== undefined;
+    return this.#open.size > 0 || this.#debounce !== undefined;
   }
 
   delta(frame: ServerFrameOf<'response.function_call_arguments.delta'>): void {
-    this.deltas.set(frame.call_id, (this.deltas.get(frame.call_id) ?? '') + frame.delta);
+    this.#deltas.set(frame.call_id, (this.#deltas.get(frame.call_id) ?? '') + frame.delta);
   }
 
   done(frame: ServerFrameOf<'response.function_call_arguments.done'>): void {
     const { call_id: callId, name } = frame;
     // `done` carries the whole string; the assembled deltas stand in only when it is empty.
-    const text = frame.arguments !== '' ? frame.arguments : (this.deltas.get(callId) ?? '');
-    this.deltas.delete(callId);
-    if (this.open.has(callId)) return; // a repeated done: the first one is being answered
-    this.cancelDebounce(); // a new open call extends the batch
+    const text = frame.arguments !== '' ? frame.arguments : (this.#deltas.get(callId) ?? '');
+    this.#deltas.delete(callId);
+    if (this.#open.has(callId)) return; // a repeated done: the first one is being answered
+    this.#cancelDebounce(); // a new open call extends the batch
     const entry: OpenCall = { name, responseId: frame.response_id, timer: undefined };
-    this.open.set(callId, entry);
-    entry.timer = this.host.timers.setTimeout(() => {
-      const message = `Tool "${name}" did not answer within ${this.host.toolTimeoutMs} ms.`;
-      this.host.error(message);
-      this.post(callId, entry, JSON.stringify({ error: message }));
-    }, this.host.toolTimeoutMs);
-    this.host.changed();
+    this.#open.set(callId, entry);
+    entry.timer = this.#host.timers.setTimeout(() => {
+      const message = `Tool "${name}" did not answer within ${this.#host.toolTimeoutMs} ms.`;
+      this.#host.error(message);
+      this.#post(callId, entry, JSON.stringify({ error: message }));
+    }, this.#host.toolTimeoutMs);
+    this.#host.changed();
 
     const args = parseArguments(text);
     if (typeof args === 'string') {
       const message = `Tool "${name}" was called with arguments that are not a JSON object: ${args}`;
-      this.host.error(message);
-      this.post(callId, entry, JSON.stringify({ error: message }));
+      this.#host.error(message);
+      this.#post(callId, entry, JSON.stringify({ error: message }));
       return;
     }
-    this.host.call({ callId, name, arguments: args });
+    this.#host.call({ callId, name, arguments: args });
   }
 
   /** The page's answer to an open call (later answers, and answers after a reset, are ignored). */
   answer(callId: string, result: ToolResult): void {
-    const entry = this.open.get(callId);
+    const entry = this.#open.get(callId);
     if (!entry) return;
     if ('error' in result) {
-      this.host.error(`Tool "${entry.name}" failed: ${result.error}`);
-      this.post(callId, entry, JSON.stringify({ error: result.error }));
-    } else this.post(callId, entry, result.output);
+      this.#host.error(`Tool "${entry.name}" failed: ${result.error}`);
+      this.#post(callId, entry, JSON.stringify({ error: result.error }));
+    } else this.#post(callId, entry, result.output);
   }
 
   /** A response ended: if Hydra abandoned it, its calls get no narration request. */
   responseEnded(responseId: string, status: string): void {
     if (status !== 'cancelled' && status !== 'failed') return;
-    const mine = this.answered.has(responseId) || [...this.open.values()].some((c) => c.responseId === responseId);
-    if (mine) this.abandoned.add(responseId);
+    const mine = this.#answered.has(responseId) || [...this.#open.values()].some((c) => c.responseId === responseId);
+    if (mine) this.#abandoned.add(responseId);
   }
 
   /** `tool_response_timeout`: Hydra gave up on every call open now. */
   abandonOpen(): void {
-    for (const call of this.open.values()) this.abandoned.add(call.responseId);
-    for (const id of this.answered) this.abandoned.add(id);
+    for (const call of this.#open.values()) this.#abandoned.add(call.responseId);
+    for (const id of this.#answered) this.#abandoned.add(id);
   }
 
   /** Forgets everything (socket closed or stop()): late answers go nowhere. */
   reset(): void {
-    for (const call of this.open.values()) this.host.timers.clearTimeout(call.timer);
-    this.open.clear();
-    this.deltas.clear();
-    this.answered.clear();
-    this.abandoned.clear();
-    this.cancelDebounce();
+    for (const call of this.#open.values()) this.#host.timers.clearTimeout(call.timer);
+    this.#open.clear();
+    this.#deltas.clear();
+    this.#answered.clear();
+    this.#abandoned.clear();
+    this.#cancelDebounce();
   }
 
-  private post(callId: string, entry: OpenCall, output: string): void {
-    if (this.open.get(callId) !== entry) return; // already answered, timed out, or reset
-    this.open.delete(callId);
-    this.host.timers.clearTimeout(entry.timer);
-    this.host.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output } });
-    this.answered.add(entry.responseId);
-    if (this.open.size === 0) {
-      this.debounce = this.host.timers.setTimeout(() => this.requestResponse(), this.host.debounceMs);
+  #post(callId: string, entry: OpenCall, output: string): void {
+    if (this.#open.get(callId) !== entry) return; // already answered, timed out, or reset
+    this.#open.delete(callId);
+    this.#host.timers.clearTimeout(entry.timer);
+    this.#host.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output } });
+    this.#answered.add(entry.responseId);
+    if (this.#open.size === 0) {
+      this.#debounce = this.#host.timers.setTimeout(() => this.#requestResponse(), this.#host.debounceMs);
     }
-    this.host.changed();
+    this.#host.changed();
   }
 
-  private requestResponse(): void {
-    this.debounce = undefined;
-    const wanted = [...this.answered].some((id) => !this.abandoned.has(id));
-    this.answered.clear();
-    this.abandoned.clear(); // no call is open here, so the batch is complete
-    if (wanted) this.host.send({ type: 'response.create' });
-    this.host.changed();
+  #requestResponse(): void {
+    this.#debounce = undefined;
+    const wanted = [...this.#answered].some((id) => !this.#abandoned.has(id));
+    this.#answered.clear();
+    this.#abandoned.clear(); // no call is open here, so the batch is complete
+    if (wanted) this.#host.send({ type: 'response.create' });
+    this.#host.changed();
   }
 
-  private cancelDebounce(): void {
-    if (this.debounce === undefined) return;
-    this.host.timers.clearTimeout(this.debounce);
-    this.debounce = undefined;
+  #cancelDebounce(): void {
+    if (this.#debounce === undefined) return;
+    this.#host.timers.clearTimeout(this.#debounce);
+    this.#debounce = undefined;
   }
 }
 

@@ -19,20 +19,24 @@ export function elideAudio(frame: { type: string } & Record<string, unknown>): u
 
 /** event_id → frame type of the last `limit` frames sent (audio runs at 50 frames/s). */
 export class SentFrames {
-  private types = new Map<string, string>();
+  #types = new Map<string, string>();
 
-  constructor(private readonly limit = 1024) {}
+  readonly #limit: number;
+
+  constructor(limit = 1024) {
+    this.#limit = limit;
+  }
 
   add(eventId: string, type: string): void {
-    this.types.set(eventId, type);
-    if (this.types.size > this.limit) this.types.delete(this.types.keys().next().value as string);
+    this.#types.set(eventId, type);
+    if (this.#types.size > this.#limit) this.#types.delete(this.#types.keys().next().value as string);
   }
 
   typeOf(eventId: string): string | undefined {
-    return this.types.get(eventId);
+    return this.#types.get(eventId);
   }
 
   clear(): void {
-    this.types.clear();
+    this.#types.clear();
   }
 }

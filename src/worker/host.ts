@@ -2,6 +2,7 @@
 // ToEngine messages and reporting FromEngine messages. It runs in a dedicated Worker
 // (runWorkerHost) or, when no worker can start, on the page's main thread (the client
 // creates it directly). Either way the page sees the same messages.
+import { loudnessStep } from '../audio/loudness.ts';
 import { toErrorDetail } from '../protocol/errors.ts';
 import { HydraSession } from '../session/session.ts';
 import type { SessionEventDetails } from '../session/events.ts';
@@ -9,103 +10,133 @@ import type { EngineOptions, EngineStats, EngineThread, ForwardedEvent, FromEngi
 import { PageTokens } from './page-tokens.ts';
 import { AudioRouter } from './router.ts';
 
-/** How often levels (and counters) go to the page: the halo animates at ~25 updates a second. */
-const LEVEL_INTERVAL_MS = 40;
+/**
+ * How often the levels (the loudest since the last look, in quarter steps) are looked at.
+ * They go to the page only when a step changed, with the counters at least every
+ * STATS_EVERY looks: every message is a task on the page's main thread, whose budget is
+ * 0.5 s per minute of conversation.
+ */
+const LEVEL_INTERVAL_MS = 250;
+const STATS_EVERY = 4;
 
 const FORWARDED: readonly ForwardedEvent[] = [
   'state', 'session', 'warning', 'turn-start', 'turn-end', 'turn-discarded', 'response-start', 'response-end',
-  'playback-end', 'error', 'reconnecting', 'frame',
+  'playback-start', 'playback-end', 'error', 'reconnecting', 'frame',
 ];
 
 type Post = (message: FromEngine) => void;
 
+/** The counters before a session runs. */
+export const emptyStats = (thread: EngineThread): EngineStats => ({
+  thread,
+  sessionState: 'idle',
+  droppedAudioChunks: 0,
+  droppedLateAudioChunks: 0,
+  droppedUnknownAudioChunks: 0,
+  mic: { chunks: 0, lost: 0 },
+  playback: { underruns: 0, dropped: 0, lastFlushFrame: null },
+});
+
 export class EngineHost {
-  private session: HydraSession | undefined;
-  private router: AudioRouter | undefined;
-  private pageTokens: PageTokens | undefined;
-  private levelTimer: ReturnType<typeof setInterval> | undefined;
-  private pendingPorts: ToEngine[] = [];
+  #session: HydraSession | undefined;
+  #router: AudioRouter | undefined;
+  #pageTokens: PageTokens | undefined;
+  #levelTimer: ReturnType<typeof setInterval> | undefined;
+  #pendingPorts: ToEngine[] = [];
   /** Mute may come before start: applied when the session exists. */
-  private muted = false;
+  #muted = false;
+
+  readonly #thread: EngineThread;
+  readonly #post: Post;
 
   constructor(
-    private readonly thread: EngineThread,
-    private readonly post: Post,
-  ) {}
+    thread: EngineThread,
+    post: Post,
+  ) {
+    this.#thread = thread;
+    this.#post = post;
+  }
 
   handle(m: ToEngine): void {
     switch (m.type) {
       case 'start':
-        return this.start(m.options);
+        return this.#start(m.options);
       case 'capture':
       case 'playback':
-        if (!this.router) this.pendingPorts.push(m);
-        else if (m.type === 'capture') this.router.attachCapture(m.port);
-        else this.router.attachPlayback(m.port);
+        if (!this.#router) this.#pendingPorts.push(m);
+        else if (m.type === 'capture') this.#router.attachCapture(m.port);
+        else this.#router.attachPlayback(m.port);
         return;
       case 'stop':
-        this.stop();
-        this.post({ type: 'stopped' });
+        this.#stop();
+        this.#post({ type: 'stopped' });
         return;
       case 'mute':
-        this.muted = m.muted;
-        if (this.session) this.session.muted = m.muted;
+        this.#muted = m.muted;
+        if (this.#session) this.#session.muted = m.muted;
         return;
       case 'tools':
-        return this.session?.updateTools(m.tools);
+        return this.#session?.updateTools(m.tools);
       case 'cancel-response':
-        return this.router?.cancelResponse();
+        return this.#router?.cancelResponse();
       case 'tool-result':
-        return this.session?.answerToolCall(m.callId, m.result);
+        return this.#session?.answerToolCall(m.callId, m.result);
       case 'token-reply':
-        return this.pageTokens?.reply(m.id, m.reply);
+        return this.#pageTokens?.reply(m.id, m.reply);
     }
   }
 
   stats(): EngineStats {
-    const s = this.session;
-    const r = this.router?.stats ?? { mic: { chunks: 0, lost: 0 }, playback: { underruns: 0, dropped: 0, lastFlushFrame: null } };
+    const s = this.#session;
+    const r = this.#router;
+    if (!s || !r) return emptyStats(this.#thread);
     return {
-      thread: this.thread,
-      sessionState: s?.state ?? 'idle',
-      droppedAudioChunks: s?.droppedAudioChunks ?? 0,
-      droppedLateAudioChunks: s?.droppedLateAudioChunks ?? 0,
-      droppedUnknownAudioChunks: s?.droppedUnknownAudioChunks ?? 0,
-      ...r,
+      thread: this.#thread,
+      sessionState: s.state,
+      droppedAudioChunks: s.droppedAudioChunks,
+      droppedLateAudioChunks: s.droppedLateAudioChunks,
+      droppedUnknownAudioChunks: s.droppedUnknownAudioChunks,
+      ...r.stats,
     };
   }
 
-  private start({ pageTokens, ...options }: EngineOptions): void {
-    if (this.session) return;
-    if (pageTokens) this.pageTokens = new PageTokens(this.post, options.agent);
-    const session = (this.session = new HydraSession(this.pageTokens ? { ...options, getToken: this.pageTokens.getToken } : options));
-    session.muted = this.muted;
-    const router = (this.router = new AudioRouter(session));
+  #start({ pageTokens, ...options }: EngineOptions): void {
+    if (this.#session) return;
+    if (pageTokens) this.#pageTokens = new PageTokens(this.#post, options.agent);
+    const session = (this.#session = new HydraSession(this.#pageTokens ? { ...options, getToken: this.#pageTokens.getToken } : options));
+    session.muted = this.#muted;
+    const router = (this.#router = new AudioRouter(session));
     for (const name of FORWARDED) {
-      session.addEventListener(name, (e) => this.post({ type: 'event', name, detail: (e as CustomEvent<SessionEventDetails[typeof name]>).detail, stats: this.stats() } as FromEngine));
+      session.addEventListener(name, (e) => this.#post({ type: 'event', name, detail: (e as CustomEvent<SessionEventDetails[typeof name]>).detail, stats: this.stats() } as FromEngine));
     }
     session.addEventListener('tool-call', (e) => {
       const { callId, name, arguments: args } = e.detail;
-      this.post({ type: 'tool-call', request: { callId, name, arguments: args }, stats: this.stats() });
+      this.#post({ type: 'tool-call', request: { callId, name, arguments: args }, stats: this.stats() });
     });
-    for (const m of this.pendingPorts.splice(0)) this.handle(m);
-    this.levelTimer = setInterval(() => {
-      this.post({ type: 'levels', input: router.inputLevel, output: router.outputLevel, stats: this.stats() });
+    for (const m of this.#pendingPorts.splice(0)) this.handle(m);
+    let shown = '';
+    let quiet = 0;
+    this.#levelTimer = setInterval(() => {
+      const [input, output] = router.takeLevels().map(loudnessStep) as [number, number];
+      if (`${input} ${output}` === shown && ++quiet < STATS_EVERY) return;
+      shown = `${input} ${output}`;
+      quiet = 0;
+      this.#post({ type: 'levels', input, output, stats: this.stats() });
     }, LEVEL_INTERVAL_MS);
     session.start().then(
-      () => this.post({ type: 'started', stats: this.stats() }),
-      (e: unknown) => this.post({ type: 'start-failed', error: toErrorDetail(e, 'connection_failed') }),
+      () => this.#post({ type: 'started', stats: this.stats() }),
+      (e: unknown) => this.#post({ type: 'start-failed', error: toErrorDetail(e, 'connection_failed') }),
     );
   }
 
-  private stop(): void {
-    clearInterval(this.levelTimer);
-    this.levelTimer = undefined;
-    this.session?.stop();
-    this.router?.close();
-    this.session = undefined;
-    this.router = undefined;
-    this.pageTokens = undefined;
+  #stop(): void {
+    clearInterval(this.#levelTimer);
+    this.#levelTimer = undefined;
+    this.#session?.stop();
+    this.#router?.close();
+    this.#session = undefined;
+    this.#router = undefined;
+    this.#pageTokens = undefined;
   }
 }
 
@@ -121,9 +152,21 @@ export function isWorkerScope(): boolean {
   return typeof g.WorkerGlobalScope === 'function' && globalThis instanceof g.WorkerGlobalScope;
 }
 
-/** Runs the engine in this worker: answers the page's messages, says `ready` once. */
+/**
+ * Runs the engine in this worker: answers the page's messages, says `ready` once. What the
+ * engine reports in one task (a server frame's state change, turn and timeline events) goes
+ * to the page as one array: one task there, one render of the element.
+ */
 export function runWorkerHost(scope: WorkerScope = globalThis as unknown as WorkerScope): void {
-  const host = new EngineHost('worker', (m) => scope.postMessage(m));
+  let batch: FromEngine[] | undefined;
+  const host = new EngineHost('worker', (m) => {
+    if (batch) return void batch.push(m);
+    const messages = (batch = [m]);
+    queueMicrotask(() => {
+      batch = undefined;
+      scope.postMessage(messages);
+    });
+  });
   scope.onmessage = (e: MessageEvent<ToEngine>) => host.handle(e.data);
   scope.postMessage({ type: 'ready' } satisfies FromEngine);
 }

@@ -4,6 +4,7 @@
 // thread. Never a data: URL: its opaque origin would change the socket's Origin header and
 // the relay's origin check would refuse it. A candidate counts once the worker says `ready`;
 // a load failure (404, CSP, script error) shows as an `error` event or a throw.
+import { describeError, scriptBlobUrl, watchingCsp } from '../audio/csp.ts';
 
 /** How the worker was started. */
 export type WorkerVia = 'url' | 'script' | 'blob' | 'module';
@@ -63,7 +64,7 @@ function blobCandidate(source: string, type: WorkerType): WorkerCandidate {
   return {
     via: 'blob',
     create() {
-      href = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+      href = scriptBlobUrl(source);
       return new Worker(href, { type });
     },
     release() {
@@ -83,18 +84,14 @@ export async function startWorker(candidates: WorkerCandidate[], readyTimeoutMs 
   const failures: string[] = [];
   if (typeof Worker !== 'function') return { worker: undefined, failures: ['this browser has no Worker'] };
   // A CSP refusal may only show as a generic error; the violation event names the directive.
-  const violations: string[] = [];
-  const onViolation = (e: SecurityPolicyViolationEvent) => violations.push(e.effectiveDirective || e.violatedDirective);
-  const doc = typeof document === 'undefined' ? undefined : document;
-  doc?.addEventListener('securitypolicyviolation', onViolation);
-  try {
+  const [started, violations] = await watchingCsp(async () => {
     for (const candidate of candidates) {
       let worker: Worker;
       try {
         worker = candidate.create();
       } catch (e) {
         candidate.release?.();
-        failures.push(`${candidate.via}: ${describe(e)}`);
+        failures.push(`${candidate.via}: ${describeError(e)}`);
         continue;
       }
       const outcome = await new Promise<true | string>((resolve) => {
@@ -119,16 +116,12 @@ export async function startWorker(candidates: WorkerCandidate[], readyTimeoutMs 
     }
     // WebKit refuses a worker under the CSP by throwing a bare SecurityError from `new
     // Worker()` and reports the violation in a task queued after it: let that task run.
-    if (violations.length === 0 && failures.some((f) => f.includes('SecurityError'))) await new Promise((r) => setTimeout(r, 0));
-  } finally {
-    doc?.removeEventListener('securitypolicyviolation', onViolation);
-  }
+    if (failures.some((f) => f.includes('SecurityError'))) await new Promise((r) => setTimeout(r, 0));
+    return undefined;
+  });
+  if (started) return started;
   const directive = violations.find((v) => v.startsWith('worker-src') || v.startsWith('child-src') || v.startsWith('script-src'));
   if (directive) failures.push(`the page's Content-Security-Policy refused it (${directive}: allow blob:, or serve hydra-voice-worker.js from your origin and set worker-url)`);
   if (candidates.length === 0) failures.push('no worker script to start (set worker-url)');
   return { worker: undefined, failures };
-}
-
-function describe(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }

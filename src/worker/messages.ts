@@ -52,6 +52,7 @@ export type ToEngine =
 /** Session events the page receives (audio, audio-done and barge-in stay in the engine). */
 export type ForwardedEvent = Exclude<keyof SessionEventDetails, 'audio' | 'audio-done' | 'barge-in' | 'tool-call'>;
 
+/** What the engine reports. From a worker they arrive as arrays (all of one engine task), after a single `ready`. */
 export type FromEngine =
   | { type: 'ready' }
   | { [K in ForwardedEvent]: { type: 'event'; name: K; detail: SessionEventDetails[K]; stats: EngineStats } }[ForwardedEvent]
@@ -59,6 +60,7 @@ export type FromEngine =
   /** The engine needs a token from the page's tokenProvider (`token-reply` answers; `token-abort` withdraws it). */
   | { type: 'token-request'; id: number; agent?: string | undefined }
   | { type: 'token-abort'; id: number }
+  /** Loudness of the mic and of the playback, 0…1 in quarter steps (see loudness.ts). */
   | { type: 'levels'; input: number; output: number; stats: EngineStats }
   | { type: 'started'; stats: EngineStats }
   /** The session stopped (its socket closed): the worker may be terminated. */

@@ -12,36 +12,42 @@ interface Pending {
 }
 
 export class PageTokens {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  #nextId = 1;
+  readonly #pending = new Map<number, Pending>();
+
+  readonly #post: (message: FromEngine) => void;
+  readonly #agent: string | undefined;
 
   constructor(
-    private readonly post: (message: FromEngine) => void,
-    private readonly agent: string | undefined,
-  ) {}
+    post: (message: FromEngine) => void,
+    agent: string | undefined,
+  ) {
+    this.#post = post;
+    this.#agent = agent;
+  }
 
   /** The transport's token step. stop() aborts it: the page is told to drop the request. */
   readonly getToken: GetToken = (signal) =>
     new Promise<TokenAnswer>((resolve, reject) => {
-      const id = this.nextId++;
-      this.pending.set(id, { resolve, reject });
+      const id = this.#nextId++;
+      this.#pending.set(id, { resolve, reject });
       signal.addEventListener(
         'abort',
         () => {
-          if (!this.pending.delete(id)) return;
-          this.post({ type: 'token-abort', id });
+          if (!this.#pending.delete(id)) return;
+          this.#post({ type: 'token-abort', id });
           reject(new HydraError('stopped', 'stopped'));
         },
         { once: true },
       );
-      this.post({ type: 'token-request', id, agent: this.agent });
+      this.#post({ type: 'token-request', id, agent: this.#agent });
     });
 
   /** The page's answer to request `id` (ignored once aborted). */
   reply(id: number, reply: TokenReply): void {
-    const request = this.pending.get(id);
+    const request = this.#pending.get(id);
     if (!request) return;
-    this.pending.delete(id);
+    this.#pending.delete(id);
     if (reply.ok) request.resolve(reply.answer);
     else request.reject(new HydraError('token_failed', reply.message, { retryable: reply.retryable }));
   }

@@ -56,7 +56,16 @@ export interface ConversationOptions {
   args?: string[];
   /** No output tap, socket or audio-node instrumentation (main-thread figures only). */
   light?: boolean;
+  /** Also record the output on the render clock (quantum-tap.ts): `collected.quanta`. */
+  workletTap?: boolean;
   log?: (line: string) => void;
+}
+
+/** A reply chunk the simulator sent: `n` samples of response `id` at epoch ms `at`. */
+export interface SimulatorSend {
+  id: string;
+  n: number;
+  at: number;
 }
 
 export interface HeapSample {
@@ -95,6 +104,8 @@ export interface Conversation {
   /** Simulator records (Node's performance.now()). */
   timings: ResponseTiming[];
   turns: TurnRecord[];
+  /** Every reply chunk as the simulator sent it (Node's clock as epoch ms). */
+  simulatorSends: SimulatorSend[];
   collected: Collected;
   /** (tap time − true time) of a sample, seconds (calibrated before the start). */
   tapOffsetS: number;
@@ -136,10 +147,17 @@ export async function openConversation(options: ConversationOptions = {}): Promi
   for (const text of [SHORT_REPLY, LONG_REPLY, TOOL_NARRATION]) await speak(text, 'maya');
   const timings: ResponseTiming[] = [];
   const turns: TurnRecord[] = [];
+  const simulatorSends: SimulatorSend[] = [];
+  const onFrame = (f: { direction: string; data: string }) => {
+    if (f.direction !== 'sent' || !f.data.startsWith('{"type":"response.output_audio.delta"')) return;
+    const { response_id, delta } = JSON.parse(f.data) as { response_id: string; delta: string };
+    const pad = delta.endsWith('==') ? 2 : delta.endsWith('=') ? 1 : 0;
+    simulatorSends.push({ id: response_id, n: ((delta.length / 4) * 3 - pad) / 2, at: performance.timeOrigin + performance.now() });
+  };
   const server = await startDevServer({
     port: 0,
     upstream: 'simulator',
-    simulator: { ...replyPlan, onTiming: (t) => timings.push(t), onTurn: (t) => turns.push(t) },
+    simulator: { ...replyPlan, onTiming: (t) => timings.push(t), onTurn: (t) => turns.push(t), onFrame },
   });
   let browser: Browser | undefined;
   try {
@@ -169,6 +187,7 @@ export async function openConversation(options: ConversationOptions = {}): Promi
       log(`page error: ${String(e)}`);
     });
     if (options.light) await page.evaluateOnNewDocument('window.__convLight = true;');
+    if (options.workletTap) await page.evaluateOnNewDocument('window.__convWorkletTap = true;');
     await page.evaluateOnNewDocument(script);
     const cdp = await page.createCDPSession();
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
@@ -189,7 +208,10 @@ export async function openConversation(options: ConversationOptions = {}): Promi
     }, WEATHER_TOOL);
     const tapOffsetS = options.light ? NaN : await page.evaluate(() => window.__conv.calibrateTap());
 
-    const collected: Collected = { events: [], blocks: [], responses: [], handoffMs: [], longTasks: [], sent: {}, overheadMs: 0, sampleRate: 0, errors: [] };
+    const collected: Collected = {
+      events: [], blocks: [], responses: [], handoffMs: [], longTasks: [], sent: {}, overheadMs: 0, sampleRate: 0, errors: [],
+      timeOrigin: 0, chunks: { arrivals: [], posts: [], workerLags: [] }, quanta: { frames: [], peaks: [] },
+    };
     const drain = async () => {
       const d = await page.evaluate(() => {
         const w = window as any;
@@ -201,6 +223,10 @@ export async function openConversation(options: ConversationOptions = {}): Promi
       collected.handoffMs.push(...d.handoffMs);
       collected.longTasks.push(...d.longTasks);
       collected.errors.push(...d.errors);
+      collected.timeOrigin = d.timeOrigin;
+      for (const k of ['arrivals', 'posts', 'workerLags'] as const) (collected.chunks[k] as unknown[]).push(...d.chunks[k]);
+      for (const f of d.quanta.frames) collected.quanta.frames.push(f);
+      for (const p of d.quanta.peaks) collected.quanta.peaks.push(p);
       collected.sent = d.sent;
       collected.overheadMs += d.overheadMs;
       if (d.sampleRate) collected.sampleRate = d.sampleRate;
@@ -212,6 +238,7 @@ export async function openConversation(options: ConversationOptions = {}): Promi
       server,
       timings,
       turns,
+      simulatorSends,
       collected,
       tapOffsetS,
       async start() {
@@ -285,6 +312,18 @@ export function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
+/** Index of the first element of ascending `xs` that is ≥ `x` (xs.length if none). */
+export function firstAtOrAbove(xs: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 const BLOCK_S = (b: TapBlock[], rate: number) => (rate ? 256 / rate : 0.00533);
 
 export interface ResponseAnalysis {
@@ -321,16 +360,7 @@ export function analyzeResponses(c: Collected, tapOffsetS: number): ResponseAnal
   const blockS = BLOCK_S(c.blocks, rate);
   const blocks = c.blocks.map((b) => ({ time: b.time - tapOffsetS, peak: b.peak }));
   const times = blocks.map((b) => b.time);
-  const firstIndexAtOrAfter = (t: number) => {
-    let lo = 0;
-    let hi = times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (times[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const firstIndexAtOrAfter = (t: number) => firstAtOrAbove(times, t);
   const ev = c.events;
   const out: ResponseAnalysis[] = [];
   const firsts = ev.filter((e) => e.type === 'first-delta' && e.out !== undefined);

@@ -15,6 +15,7 @@
 // Everything recorded is drained by Node (drain()), so the page's heap stays flat.
 import { installOutputTap, type OutputTap, type TapBlock } from './output-tap.ts';
 import { installWorkerProbe } from './worker-probe.ts';
+import { installQuantumTap } from './quantum-tap.ts';
 
 export interface InEvent {
   type: string;
@@ -29,6 +30,24 @@ export interface InEvent {
   reason?: string;
   /** underrun: context time of the quantum that ran dry. */
   frameTime?: number;
+  /** underrun / started (playback worklet): its context frame. */
+  frame?: number;
+}
+
+/** Where each reply chunk was, on the page's performance.now() clock (soak verdict). */
+export interface ChunkTimeline {
+  /** A response.output_audio.delta reached the engine's socket handler: `n` samples. */
+  arrivals: { id: string; n: number; t: number }[];
+  /** The engine posted a chunk of `n` samples to the playback worklet. */
+  posts: { id: string; n: number; t: number }[];
+  /** The worker's event loop ran a timer `ms` late. */
+  workerLags: { ms: number; t: number }[];
+}
+
+/** The worklet output tap: one entry per render quantum it saw (frame, peak). */
+export interface QuantumTap {
+  frames: number[];
+  peaks: number[];
 }
 
 export interface ResponseAudio {
@@ -59,6 +78,11 @@ export interface PageDrain {
   /** Main-thread ms spent in this instrumentation (tap + wrappers) since the last drain. */
   overheadMs: number;
   sampleRate: number;
+  /** performance.timeOrigin of the page (epoch ms), to put page times beside Node's. */
+  timeOrigin: number;
+  chunks: ChunkTimeline;
+  /** Empty unless window.__convWorkletTap was set before this script. */
+  quanta: QuantumTap;
 }
 
 interface Conv {
@@ -76,7 +100,10 @@ declare global {
 
 // Light mode (window.__convLight set before this script): nothing but the long-task
 // observer, for measuring the page's own main-thread time without the tap's callbacks.
+const quanta: QuantumTap = { frames: [], peaks: [] };
 const light = (window as { __convLight?: boolean }).__convLight === true;
+// Installed before the ScriptProcessor tap, so that tap's connect() runs on top of this one.
+if (!light && (window as { __convWorkletTap?: boolean }).__convWorkletTap === true) installQuantumTap(window, quanta);
 const tap: OutputTap = light ? { blocks: [], samples: [], recordSamples: false, sampleRate: 0 } : installOutputTap(window);
 const OriginalAudioContext = window.AudioContext;
 let created = 0;
@@ -94,6 +121,7 @@ let lastChunkFrame: number | undefined;
 // Uplink chunks on the socket: [first sample index (16 kHz), performance.now()], last ~40 s.
 const appends: [number, number][] = [];
 let appendedSamples = 0;
+const chunks: ChunkTimeline = { arrivals: [], posts: [], workerLags: [] };
 
 function outputTime(perf: number): number | undefined {
   const ctx = tap.context as AudioContext | undefined;
@@ -158,6 +186,7 @@ function serverFrame(data: string, arrived: number): void {
     r.trail = s.audible ? s.trail : r.trail + s.n;
     r.samples += s.n;
     r.deltas++;
+    chunks.arrivals.push({ id: rid, n: s.n, t: t0 });
     if (first) events.push({ type: 'first-delta', perf: t0, out: outputTime(t0), responseId: rid });
   } else if (type !== 'response.output_audio_transcript.delta' && type !== 'response.function_call_arguments.delta') {
     const e: InEvent = { type, perf: t0, out: outputTime(t0) };
@@ -219,8 +248,9 @@ function portMessage(d: PortData | undefined, at: number): void {
   // The playback worklet ran dry inside a response: where on the context timeline.
   if (d && d.type === 'underrun' && typeof d.frame === 'number') {
     const ctx = tap.context;
-    events.push({ type: 'underrun', perf: at, responseId: d.id, frameTime: ctx ? d.frame / ctx.sampleRate : undefined });
+    events.push({ type: 'underrun', perf: at, responseId: d.id, frame: d.frame, frameTime: ctx ? d.frame / ctx.sampleRate : undefined });
   }
+  if (d && d.type === 'started' && typeof d.frame === 'number') events.push({ type: 'started', perf: at, responseId: d.id, frame: d.frame });
 }
 
 if (!light) instrument();
@@ -269,6 +299,8 @@ installWorkerProbe(window, (rec) => {
   const t0 = performance.now();
   if (rec.k === 'in') serverFrame(rec.data, rec.t);
   else if (rec.k === 'out') clientFrame(rec.data, rec.t);
+  else if (rec.k === 'post') chunks.posts.push({ id: rec.id, n: rec.n, t: rec.t });
+  else if (rec.k === 'lag') chunks.workerLags.push({ ms: rec.ms, t: rec.t });
   else portMessage(rec, rec.t);
   overhead += performance.now() - t0;
 });
@@ -352,6 +384,9 @@ window.__conv = {
       sent: { ...sent },
       overheadMs: overhead,
       sampleRate: tap.sampleRate,
+      timeOrigin: performance.timeOrigin,
+      chunks: { arrivals: chunks.arrivals.splice(0), posts: chunks.posts.splice(0), workerLags: chunks.workerLags.splice(0) },
+      quanta: { frames: quanta.frames.splice(0), peaks: quanta.peaks.splice(0) },
     };
     overhead = 0;
     return out;

@@ -11,7 +11,11 @@
 export type ProbeRecord =
   | { k: 'in'; data: string; t: number }
   | { k: 'out'; data: string; t: number }
-  | { k: 'port'; type: string; frame: number; id?: string; t: number };
+  | { k: 'port'; type: string; frame: number; id?: string; t: number }
+  /** The worker posted a reply chunk (`n` samples of response `id`) to the playback worklet. */
+  | { k: 'post'; id: string; n: number; t: number }
+  /** The worker's event loop ran a 20 ms timer `ms` late (the worker thread was busy or starved). */
+  | { k: 'lag'; ms: number; t: number };
 
 const PRELUDE = `(() => {
   const post = (rec) => self.postMessage({ __hvProbe: rec });
@@ -32,8 +36,19 @@ const PRELUDE = `(() => {
   };
   wrapOnmessage(MessagePort.prototype, (ev) => {
     const d = ev.data;
-    if (d && (d.type === 'chunk' || d.type === 'underrun') && typeof d.frame === 'number') post({ k: 'port', type: d.type, frame: d.frame, id: d.id, t: at() });
+    if (d && (d.type === 'chunk' || d.type === 'underrun' || d.type === 'started') && typeof d.frame === 'number') post({ k: 'port', type: d.type, frame: d.frame, id: d.id, t: at() });
   });
+  const portPost = MessagePort.prototype.postMessage;
+  MessagePort.prototype.postMessage = function (m) {
+    if (m && m.type === 'chunk' && typeof m.id === 'string' && m.pcm) post({ k: 'post', id: m.id, n: m.pcm.length, t: at() });
+    return portPost.apply(this, arguments);
+  };
+  let beat = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    if (now - beat > 60) post({ k: 'lag', ms: now - beat - 20, t: at() });
+    beat = now;
+  }, 20);
 })();
 `;
 

@@ -165,9 +165,9 @@ describe('MicCapture with the microphone', () => {
   });
 
   for (const [name, kind, pattern] of [
-    ['NotAllowedError', 'denied', /site settings/],
+    ['NotAllowedError', 'denied', /site or OS settings/],
     ['NotFoundError', 'no-device', /No microphone/],
-    ['NotReadableError', 'failed', /another application/],
+    ['NotReadableError', 'failed', /another app/],
   ] as const) {
     it(`maps getUserMedia ${name} to '${kind}' (reported and thrown)`, async () => {
       const ctx = new AudioContext();

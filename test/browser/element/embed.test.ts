@@ -67,12 +67,15 @@ describe('dist/hydra-voice.js on a plain page', () => {
     frame.remove();
   });
 
-  it('with worklet-url, the standalone dist/hydra-voice-worklets.js runs the mic under a CSP without blob: or data:', async () => {
-    // A real page file (a srcdoc iframe cannot load worklets under script-src 'self' in
-    // Firefox and WebKit; see loader.test.ts).
+  /**
+   * Under a CSP without blob: or data:, the mic's audio reaches the socket: the capture
+   * worklet runs from a file. A real page file (a srcdoc iframe cannot load worklets under
+   * script-src 'self' in Firefox and WebKit; see loader.test.ts).
+   */
+  async function micRunsFromFile(pageFile: string): Promise<void> {
     const puppet = await Puppet.create();
     const frame = document.createElement('iframe');
-    frame.src = new URL('./pages/csp-worklet-url.html', import.meta.url).href;
+    frame.src = new URL(`./pages/${pageFile}`, import.meta.url).href;
     try {
       document.body.append(frame);
       await new Promise((r) => frame.addEventListener('load', r, { once: true }));
@@ -96,5 +99,13 @@ describe('dist/hydra-voice.js on a plain page', () => {
       frame.remove();
       puppet.dispose();
     }
+  }
+
+  it('with worklet-url, the standalone dist/hydra-voice-worklets.js runs the mic under a CSP without blob: or data:', async () => {
+    await micRunsFromFile('csp-worklet-url.html');
+  });
+
+  it('without worklet-url, the classic script loads hydra-voice-worklets.js from beside itself (no blob: or data: needed)', async () => {
+    await micRunsFromFile('csp-worklets-beside.html');
   });
 });

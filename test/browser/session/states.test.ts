@@ -104,9 +104,9 @@ describe('HydraSession states that follow what the user hears', () => {
     await serverBarrier(fx.puppet, session);
     // Hydra is done; the user still hears the reply.
     expect(session.state).to.equal('speaking');
-    session.playbackEnded('resp_1', false);
+    session.playbackEnded('resp_1', false, 20);
     expect(session.state).to.equal('listening');
-    expect(of('playback-end')).to.deep.equal([{ responseId: 'resp_1', interrupted: false }]);
+    expect(of('playback-end')).to.deep.equal([{ responseId: 'resp_1', interrupted: false, durationMs: 20 }]);
     expect(log).to.deep.equal(['state:user-speaking', 'state:thinking', 'state:speaking', 'response-end', 'playback-end', 'state:listening']);
   });
 
@@ -126,7 +126,7 @@ describe('HydraSession states that follow what the user hears', () => {
     timers.advance(r.delayMs);
     await handshake(fx.puppet, session, 1);
     expect(session.state).to.equal('speaking');
-    session.playbackEnded('resp_1', false);
+    session.playbackEnded('resp_1', false, 20);
     expect(session.state).to.equal('listening');
   });
 

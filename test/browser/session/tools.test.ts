@@ -90,7 +90,8 @@ describe('HydraSession tool calls', () => {
     timers.advance(60_000);
     await barrier(puppet, session);
     expect(puppet.sent('response.create')).to.have.length(1);
-    expect(session.state).to.equal('listening');
+    // The narration was asked for: thinking until Hydra creates it (no flicker to listening).
+    expect(session.state).to.equal('thinking');
   });
 
   it('a new call during the debounce joins the batch (still one response.create)', async () => {
@@ -187,7 +188,7 @@ describe('HydraSession tool calls', () => {
     for (const o of outputs) expect(JSON.parse(o.output).error).to.match(/not a JSON object/);
     expect(called).to.equal(0);
     expect(of('error').map((e) => [e.code, e.fatal])).to.deep.equal([['tool_failed', false], ['tool_failed', false]]);
-    expect(session.state).to.equal('listening');
+    expect(session.state).to.equal('thinking'); // the narration was asked for
   });
 
   it('no response.create for a response Hydra cancelled, or after tool_response_timeout', async () => {

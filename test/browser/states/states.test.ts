@@ -89,7 +89,9 @@ describe('states that follow what the user hears', function () {
     await tapReaches(listening.at + 0.5);
     expect(peakBetween(tap, listening.at, listening.at + 0.5), 'output after the reconnect').to.be.below(SOUND);
     const playback = seen.find((s) => s.type === 'hydra-playback-end' && s.detail.responseId === 'resp_cut');
-    expect(playback?.detail).to.deep.equal({ responseId: 'resp_cut', interrupted: true });
+    expect(playback?.detail).to.deep.equal({ responseId: 'resp_cut', interrupted: true, durationMs: playback?.detail.durationMs });
+    // Cut after ≥ 0.2 s of it was heard, long before its 3 s.
+    expect(playback!.detail.durationMs).to.be.within(200, 2900);
   });
 
   it('b. audio for a response never announced is not played; the next turn goes turn-end → thinking → speaking → listening', async () => {
@@ -138,7 +140,8 @@ describe('states that follow what the user hears', function () {
     const speaking = await event('hydra-state', (d) => d.state === 'speaking', from);
     const played = await event('hydra-playback-end', () => true, from);
     expect(seen.slice(from, seen.indexOf(played)).filter((s) => s.type === 'hydra-state' && s.detail.state === 'listening'), 'listening before the reply played out').to.deep.equal([]);
-    expect(played.detail).to.deep.equal({ responseId: 'resp_1', interrupted: false });
+    // All of its 800 ms reached the speakers (counted in frames by the playback worklet).
+    expect(played.detail).to.deep.equal({ responseId: 'resp_1', interrupted: false, durationMs: 800 });
     const listening = await event('hydra-state', (d) => d.state === 'listening', from);
     expect(seen.indexOf(listening)).to.be.greaterThan(seen.indexOf(played));
     // The user heard the whole reply before the state said listening.

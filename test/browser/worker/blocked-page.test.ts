@@ -98,7 +98,7 @@ describe('a host page that blocks its main thread', function () {
     block(1000);
 
     const end = (await ended).detail;
-    expect(end).to.deep.equal({ responseId: 'resp_long', interrupted: false });
+    expect(end).to.deep.equal({ responseId: 'resp_long', interrupted: false, durationMs: 6000 }); // every frame of it played
     const after = el.debugStats!;
     // The reply: no underrun in the playback worklet, and at the output one unbroken tone
     // exactly as long as the 6 s sent (a stall would have stretched it).

@@ -42,7 +42,7 @@ async function replyPlays(el: HydraVoiceElement, puppet: Puppet): Promise<void> 
   for (let i = 0; i < 10; i++) puppet.send({ type: 'response.output_audio.delta', event_id: sv(), response_id: 'resp_w', delta: toneDelta() });
   puppet.send({ type: 'response.output_audio.done', event_id: sv(), response_id: 'resp_w' });
   puppet.send({ type: 'response.done', event_id: sv(), response: { id: 'resp_w', status: 'completed', output: [] } });
-  expect((await ended).detail).to.deep.equal({ responseId: 'resp_w', interrupted: false });
+  expect((await ended).detail).to.deep.equal({ responseId: 'resp_w', interrupted: false, durationMs: 200 });
 }
 
 describe('the engine in a worker', function () {

@@ -8,9 +8,10 @@ describe('error codes across layers', function () {
   this.timeout(30_000);
   const ctx = puppetAndPage();
 
-  it('a CSP that blocks the audio worklet (no blob:, no data:, no worklet-url) is audio_failed, naming the directive', async () => {
+  it('a CSP that blocks the audio worklet (only the script itself allowed, no worklet-url) is audio_failed, naming the directive', async () => {
+    const script = `${location.origin}/dist/hydra-voice.js`;
     ctx.page = await openPage(
-      `<meta http-equiv="Content-Security-Policy" content="script-src 'self' 'unsafe-inline'">` + '<script src="/dist/hydra-voice.js"></script>',
+      `<meta http-equiv="Content-Security-Policy" content="script-src 'unsafe-inline' ${script}">` + `<script src="${script}"></script>`,
     );
     const { el } = ctx.page;
     el.url = ctx.puppet.url;

@@ -77,10 +77,10 @@ el.addEventListener('hydra-turn-end', (e) => e.detail.nope.toFixed());
     }
     assert.ok(!names(decl.attributes).some((n: string) => n.startsWith('_')), 'no private state in the manifest');
     assert.deepEqual(names(decl.events), [
-      'hydra-error', 'hydra-frame', 'hydra-playback-end', 'hydra-reconnecting', 'hydra-response-end', 'hydra-response-start',
-      'hydra-session', 'hydra-state', 'hydra-tool-call', 'hydra-turn-end', 'hydra-turn-start',
+      'hydra-error', 'hydra-frame', 'hydra-history', 'hydra-playback-end', 'hydra-reconnecting', 'hydra-response-end',
+      'hydra-response-start', 'hydra-session', 'hydra-state', 'hydra-tool-call', 'hydra-turn-end', 'hydra-turn-start',
     ]);
-    for (const part of ['button', 'status', 'visualizer', 'error', 'retry']) assert.ok(names(decl.cssParts).includes(part), `part ${part}`);
+    for (const part of ['button', 'status', 'visualizer', 'error', 'retry', 'launcher', 'panel', 'timeline', 'end']) assert.ok(names(decl.cssParts).includes(part), `part ${part}`);
     for (const prop of ['--hydra-accent', '--hydra-size', '--hydra-radius', '--hydra-input-level', '--hydra-output-level']) {
       assert.ok(names(decl.cssProperties).includes(prop), `custom property ${prop}`);
     }

@@ -1,0 +1,67 @@
+// A build step (vite/rollup plugin) that minifies the CSS and HTML inside the element's
+// css`` and html`` template literals, which the JavaScript minifier leaves untouched:
+// indentation, newlines and comments are a tenth of the shipped script's CSS and markup.
+//
+// Only whitespace and comments go, by rules that are safe for how src/element writes them:
+//   css``:  comments removed; whitespace collapsed; none around { } ; , > or after ':'
+//           (selectors keep their descendant spaces; calc() keeps the spaces around + -);
+//           attribute selector values that are identifiers lose their quotes; 0.5 → .5.
+//   html``: a newline and its indentation disappear between tags (inside flex/grid
+//           containers, where such text is not rendered) and become one space elsewhere.
+// Interpolations (${…}) are left exactly as they are.
+import type { Plugin } from 'vite';
+
+const LITERAL = /\b(css|html)`((?:[^`\\$]|\\.|\$(?!\{)|\$\{(?:[^{}]|\{[^{}]*\})*\})*)`/g;
+
+/** Splits a literal body into static text and ${…} interpolations (kept verbatim). */
+function mapStatic(body: string, fn: (text: string) => string): string {
+  let out = '';
+  let i = 0;
+  while (i < body.length) {
+    const start = body.indexOf('${', i);
+    if (start === -1) {
+      out += fn(body.slice(i));
+      break;
+    }
+    out += fn(body.slice(i, start));
+    let depth = 0;
+    let j = start + 1;
+    for (; j < body.length; j++) {
+      if (body[j] === '{') depth++;
+      else if (body[j] === '}' && --depth === 0) break;
+    }
+    out += body.slice(start, j + 1);
+    i = j + 1;
+  }
+  return out;
+}
+
+export function minifyCss(text: string): string {
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/\s*([{};,>])\s*/g, '$1')
+    .replace(/:\s+/g, ':')
+    .replace(/;}/g, '}')
+    .replace(/\[([\w-]+)(~?=)'([a-z][\w-]*)'\]/g, '[$1$2$3]') // [part~='x'] → [part~=x]
+    .replace(/([\s:(,])0\.(\d)/g, '$1.$2'); // 0.25 → .25
+}
+
+export function minifyHtml(text: string): string {
+  return text.replace(/>\s*\n\s*</g, '><').replace(/>\s*\n\s*/g, '>').replace(/\s*\n\s*</g, '<').replace(/\s*\n\s*/g, ' ');
+}
+
+export function minifyLiterals(code: string): string {
+  return code.replace(LITERAL, (_all, tag: 'css' | 'html', body: string) => `${tag}\`${mapStatic(body, tag === 'css' ? minifyCss : minifyHtml)}\``);
+}
+
+/** The plugin: applies to src/element/*.ts only. */
+export function minifyLiteralsPlugin(): Plugin {
+  return {
+    name: 'hydra-minify-literals',
+    transform(code, id) {
+      if (!/\/src\/element\/[^/]+\.ts$/.test(id) || !/\b(css|html)`/.test(code)) return null;
+      return { code: minifyLiterals(code), map: null };
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// The build step that shrinks the element's css`` and html`` literals: only whitespace,
+// comments, quotes and leading zeros go, never anything a browser reads differently.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { minifyCss, minifyHtml, minifyLiterals } from '../../../scripts/minify-literals.ts';
+
+describe('minify-literals', () => {
+  it('css: comments and whitespace go, descendant spaces and calc() operators stay', () => {
+    const css = `
+      /* a comment */
+      :host([state='idle']) [part~='button'] {
+        width: calc(100% - 2 * var(--_gap));
+        margin: 0 0 0 2rem;
+      }`;
+    assert.equal(minifyCss(css), ' :host([state=idle]) [part~=button]{width:calc(100% - 2 * var(--_gap));margin:0 0 0 2rem}');
+  });
+
+  it('css: 0.x loses its zero only where a number starts', () => {
+    assert.equal(minifyCss('a { opacity: 0.3; font: 0.92em/1.3 x; transform: scale(0.96); b: 10.5px 0 0.25s }'), 'a{opacity:.3;font:.92em/1.3 x;transform:scale(.96);b:10.5px 0 .25s}');
+    assert.equal(minifyCss('a { color: #0004; width: 20.05px }'), 'a{color:#0004;width:20.05px}');
+  });
+
+  it('html: newlines and indentation between tags go, text keeps one space', () => {
+    assert.equal(minifyHtml('<div>\n  <span>a</span>\n  b\n  <i></i>\n</div>'), '<div><span>a</span>b<i></i></div>');
+    assert.equal(minifyHtml('<b>You</b>\n  text\n  more'), '<b>You</b>text more');
+  });
+
+  it('leaves interpolations exactly as they are', () => {
+    const code = 'const s = css`a { b: ${x ? "0.5" : `1  2`} }`;';
+    assert.equal(minifyLiterals(code), 'const s = css`a{b:${x ? "0.5" : `1  2`}}`;');
+  });
+});
