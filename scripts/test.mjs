@@ -3,8 +3,9 @@
 //   1. typecheck (npm run typecheck: the three tsconfigs, counted as one test)
 //   2. build the shipped script (end-to-end tests load dist/hydra-voice.js)
 //   3. Node tests (node:test) for protocol, server, simulator, relay: test/node/**/*.test.ts
-//   4. browser tests in headless Chromium (web-test-runner): test/browser/**/*.test.ts
-// Usage: npm test [-- node|browser] [-- <file filter>...]
+//   4. browser tests (web-test-runner) in headless Chromium, Firefox ESR and WebKitGTK:
+//      test/browser/**/*.test.ts, one line per engine (test/support/engines.ts)
+// Usage: npm test [-- node|browser] [-- <file filter>...]; HV_ENGINES=firefox,webkit limits engines.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,14 +77,25 @@ if (only !== 'node') {
   if (files.length > 0) {
     const json = join(results, 'browser.json');
     const wtrArgs = ['--no-warnings', '--import', 'tsx', 'node_modules/@web/test-runner/dist/bin.js', '--config', 'web-test-runner.config.mjs'];
-    if (filters.length > 0) wtrArgs.push('--files', ...files);
-    run('node', wtrArgs);
+    const started = Date.now();
+    run('node', wtrArgs, { HV_BROWSER_FILES: filters.join(',') });
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
     if (existsSync(json)) {
       const c = JSON.parse(readFileSync(json, 'utf8'));
-      console.log(`browser tests: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped${c.brokenFiles.length ? ` (broken: ${c.brokenFiles.join(', ')})` : ''}`);
+      for (const [engine, e] of Object.entries(c.engines)) {
+        for (const f of e.failures) console.log(`\n✗ [${engine}] ${f.file}: ${f.title}\n${f.error.replace(/^/gm, '    ')}`);
+      }
+      console.log('');
+      for (const [engine, e] of Object.entries(c.engines)) {
+        console.log(`${engine}: ${e.passed} passed, ${e.failed} failed, ${e.skipped} skipped (tests ran ${(e.testMs / 1000).toFixed(0)} s)`);
+        for (const s of e.skips) console.log(`  skipped: ${s.file}: ${s.title}`);
+        for (const s of e.unexplained) console.log(`  FAILED (skipped without a reason): ${s.file}: ${s.title}`);
+        for (const f of e.brokenFiles) console.log(`  FAILED to run: ${f}`);
+      }
+      console.log(`browser tests: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped in ${seconds} s`);
       for (const k of Object.keys(totals)) totals[k] += c[k];
     } else {
-      console.log('browser tests: the runner wrote no results (did Chromium start?)');
+      console.log('browser tests: the runner wrote no results (did the browsers start?)');
       totals.failed++;
     }
   }

@@ -16,6 +16,8 @@ export interface CaptureOptions {
   chunk?: number;
   /** Continuous exact-zero input (ms) after which a `silent` message is posted (default 6000). */
   silentAfterMs?: number;
+  /** Gate the mic with the context's echo guard (echo-guard.ts; default true). */
+  echoGuard?: boolean;
 }
 
 /** Messages the capture processor posts. */
@@ -40,6 +42,13 @@ export type Post = (message: unknown, transfer?: Transferable[]) => void;
 /** Constructor shape of {@link Resampler}, injected so the worklet needs no imports. */
 export type ResamplerClass = new (inRate: number, outRate: number) => Resampler;
 
+/** What the capture needs of the echo guard (echo-guard.ts). */
+export interface EchoGate {
+  heard(input: Float32Array, frame: number): void;
+  /** 1 pass, 0 silence (see EchoGuard.decide). */
+  decide(frame: number): number;
+}
+
 /** Capture processing, independent of AudioWorkletProcessor. */
 export class CaptureCore {
   declare readonly inRate: number;
@@ -55,8 +64,11 @@ export class CaptureCore {
   declare private zeroRun: number;
   declare private readonly silentAfter: number;
   declare private silentReported: boolean;
+  declare private readonly gate: EchoGate | null;
+  declare private gateGain: number;
+  declare private gated: Float32Array;
 
-  constructor(inRate: number, options: CaptureOptions | undefined, ResamplerCtor: ResamplerClass, post: Post) {
+  constructor(inRate: number, options: CaptureOptions | undefined, ResamplerCtor: ResamplerClass, post: Post, gate?: EchoGate | null) {
     const o = options || {};
     this.inRate = inRate;
     this.outRate = o.outRate || 16000;
@@ -71,6 +83,9 @@ export class CaptureCore {
     this.zeroRun = 0;
     this.silentAfter = Math.round(((o.silentAfterMs === undefined ? 6000 : o.silentAfterMs) * inRate) / 1000);
     this.silentReported = false;
+    this.gate = gate || null;
+    this.gateGain = 1;
+    this.gated = new Float32Array(128);
   }
 
   /**
@@ -80,6 +95,13 @@ export class CaptureCore {
   process(input: Float32Array | undefined, frame: number): void {
     if (!input || input.length === 0) return;
     this.watchZeros(input);
+    if (!this.gate) return this.feed(input, frame);
+    this.gate.heard(input, frame);
+    this.feed(this.applyGate(input, this.gate.decide(frame)), frame);
+  }
+
+  /** Resamples one quantum (context frame `frame`) and posts every chunk it completes. */
+  private feed(input: Float32Array, frame: number): void {
     const r = this.resampler;
     r.push(input);
     const ready = r.available();
@@ -103,6 +125,18 @@ export class CaptureCore {
         this.sumSq = 0;
       }
     }
+  }
+
+  /** `input` at gain `target` (0 or 1), ramped from the last quantum's gain (no clicks). */
+  private applyGate(input: Float32Array, target: number): Float32Array {
+    const from = this.gateGain;
+    this.gateGain = target;
+    if (from === 1 && target === 1) return input;
+    if (this.gated.length !== input.length) this.gated = new Float32Array(input.length);
+    const out = this.gated;
+    const n = input.length;
+    for (let i = 0; i < n; i++) out[i] = input[i]! * (from + ((target - from) * (i + 1)) / n);
+    return out;
   }
 
   private watchZeros(input: Float32Array): void {

@@ -44,6 +44,11 @@ export interface MicCaptureOptions {
   /** Source to capture instead of a microphone (tests, benchmarks). No getUserMedia. */
   source?: AudioNode;
   /**
+   * Gate the mic while it hears only our own playback (echo-guard.ts). Default true; off
+   * only for measurements of the raw capture.
+   */
+  echoGuard?: boolean;
+  /**
    * Route the chunks elsewhere: called for every capture worklet MicCapture connects (at
    * start and after a device rebuild), it returns the port the worklet posts its chunks to
    * (transferred to the worklet; e.g. one end of a MessageChannel whose other end is in the
@@ -196,7 +201,11 @@ export class MicCapture {
       numberOfOutputs: 0,
       channelCount: 1,
       channelCountMode: 'explicit',
-      processorOptions: { silentAfterMs: this.#options.silentAfterMs, routed: this.#options.route !== undefined } satisfies CaptureOptions & { routed: boolean },
+      processorOptions: {
+        silentAfterMs: this.#options.silentAfterMs,
+        echoGuard: this.#options.echoGuard,
+        routed: this.#options.route !== undefined,
+      } satisfies CaptureOptions & { routed: boolean },
     });
     node.port.onmessage = (e: MessageEvent<CaptureMessage>) => {
       if (!this.#stopped) this.#channel.receive(e.data);

@@ -14,6 +14,7 @@
 
 import type { Resampler } from './resampler.ts';
 import type { Post, ResamplerClass } from './capture-core.ts';
+import type { EchoReport } from './echo-guard.ts';
 
 /** Options the playback processor receives (processorOptions). */
 export interface PlaybackOptions {
@@ -48,7 +49,9 @@ export type PlaybackMessage =
   | { type: 'flushed'; ids: string[]; frame: number; ramp: number }
   | { type: 'underrun'; id: string; frame: number }
   | { type: 'idle' }
-  | { type: 'synced'; seq: number; buffered: number; dropped: number };
+  | { type: 'synced'; seq: number; buffered: number; dropped: number }
+  /** The echo guard changed its verdict (posted by the processor, see echo-guard.ts). */
+  | { type: 'echo'; report: EchoReport };
 
 interface Segment {
   id: string;

@@ -1,27 +1,49 @@
 // Model audio (48 kHz PCM16) → playback worklet → the context's default output, which is
-// where the browser's echo canceller listens (a separate <audio> element or output
-// device would hide the reference signal from it).
+// where the browser's echo canceller listens (a separate output device would hide the
+// reference signal from it). When the echo guard hears our own voice come back in the mic
+// (the canceller does not hear Web Audio: Chromium without Chrome-wide echo cancellation),
+// the output moves to a loopback WebRTC route that it does hear (webrtc-route.ts).
 import { loadWorklets } from './worklet-loader.ts';
 import { PLAYBACK_PROCESSOR } from './worklet-source.ts';
 import { PlaybackChannel } from './playback-channel.ts';
-import type { PlaybackStats } from './playback-channel.ts';
+import type { PlaybackStats as ChannelStats } from './playback-channel.ts';
 import type { PlaybackCommand, PlaybackMessage, PlaybackOptions as CoreOptions } from './playback-core.ts';
+import type { EchoReport } from './echo-guard.ts';
+import { openWebRtcRoute, webRtcRouteAvailable, type WebRtcRoute } from './webrtc-route.ts';
+
+/** How playback reaches the loudspeaker. */
+export type OutputRoute = 'direct' | 'webrtc';
 
 /** Options for {@link Playback}. */
 export interface PlaybackOptions extends Omit<CoreOptions, 'statusMs'> {
   /** Same-origin URL of dist/hydra-voice-worklets.js (strict CSP). */
   workletUrl?: string | undefined;
-  /** Where to connect (default: ctx.destination). */
+  /** Where to connect (default: ctx.destination). A custom destination never changes route. */
   destination?: AudioNode;
+  /**
+   * `auto` (default): the context's output, moved to the WebRTC route when the echo guard
+   * hears our own voice in the mic and WebRTC exists (moved back if that does not help).
+   * `direct` / `webrtc`: always that route (measurements).
+   */
+  echoRoute?: 'auto' | OutputRoute;
   /**
    * Route the worklet to this port (transferred to it): it takes commands from the port and
    * posts every message there, so whoever holds the other end (the worker) drives playback.
-   * Playback's own callbacks then stay silent.
+   * Playback's own callbacks then stay silent. The echo guard's reports still come here:
+   * the output route is the main thread's (WebRTC and media elements do not exist in a worker).
    */
   route?: MessagePort | undefined;
 }
 
-export type { PlaybackStats };
+/** Counters for diagnostics and tests. */
+export interface PlaybackStats extends ChannelStats {
+  /** The output route in use. */
+  route: OutputRoute;
+  /** The echo guard's latest verdict (echo-guard.ts). */
+  echo: EchoReport | undefined;
+  /** Why the WebRTC route could not be used, when it was wanted. */
+  routeError: string | undefined;
+}
 
 /**
  * Plays 48 kHz PCM16 per response id: gapless, prebuffered, flushable (barge-in).
@@ -35,26 +57,41 @@ export class Playback {
   onidle: () => void = () => undefined;
   /** First sample of a response reached the output (context frame). */
   onstarted: (responseId: string, frame: number) => void = () => undefined;
+  /** The output route changed (after the echo guard's verdict). */
+  onroute: (route: OutputRoute) => void = () => undefined;
 
   #node: AudioWorkletNode | undefined;
-  /** Output volume, between the worklet and the destination. */
+  /** Output volume, between the worklet and the output route. */
   readonly #gain: GainNode;
   #pending: [PlaybackCommand, Transferable[]][] = [];
   readonly #channel = new PlaybackChannel((cmd, transfer) => this.#send(cmd, transfer));
   readonly #readyPromise: Promise<void>;
   #disposed = false;
+  readonly #echoStats: Pick<PlaybackStats, 'route' | 'echo' | 'routeError'> = {
+    route: 'direct',
+    echo: undefined,
+    routeError: undefined,
+  };
+  readonly #routePolicy: 'auto' | OutputRoute;
+  #webrtc: WebRtcRoute | undefined;
+  #switching = false;
+  /** The WebRTC route was tried and the echo stayed: do not pay its latency again. */
+  #webrtcUseless = false;
+  /** A move was made; waiting for the guard to say it started learning the new path. */
+  #relearning = false;
 
   constructor(
     readonly ctx: BaseAudioContext,
     options: PlaybackOptions = {},
   ) {
-    const { workletUrl, destination, route, ...core } = options;
+    const { workletUrl, destination, echoRoute, route, ...core } = options;
+    this.#routePolicy = destination !== undefined ? 'direct' : (echoRoute ?? 'auto');
     this.#gain = ctx.createGain();
     this.#channel.onlevel = (rms) => this.onlevel(rms);
     this.#channel.onplayed = (id, frames) => this.onplayed(id, frames);
     this.#channel.onidle = () => this.onidle();
     this.#channel.onstarted = (id, frame) => this.onstarted(id, frame);
-    this.#readyPromise = loadWorklets(ctx, { workletUrl }).then(() => {
+    this.#readyPromise = loadWorklets(ctx, { workletUrl }).then(async () => {
       if (this.#disposed) return;
       const node = new AudioWorkletNode(ctx, PLAYBACK_PROCESSOR, {
         numberOfInputs: 0,
@@ -62,11 +99,19 @@ export class Playback {
         processorOptions: core satisfies CoreOptions,
       });
       node.port.onmessage = (e: MessageEvent<PlaybackMessage | { type: 'ready' }>) => {
-        if (!this.#disposed) this.#channel.receive(e.data);
+        if (this.#disposed) return;
+        if (e.data.type === 'echo') this.#onEcho(e.data.report);
+        else this.#channel.receive(e.data);
       };
       if (route) node.port.postMessage({ type: 'route', port: route }, [route]);
-      // Connected to the output only once the worklet runs (as before the gain existed).
-      node.connect(this.#gain).connect(destination ?? ctx.destination);
+      // Connected to the output only once the worklet runs.
+      node.connect(this.#gain);
+      if (this.#routePolicy === 'webrtc') {
+        // Forced (measurements): the route must work or playback fails loudly.
+        this.#webrtc = await openWebRtcRoute(ctx as AudioContext);
+        this.#gain.connect(this.#webrtc.input);
+        this.#echoStats.route = 'webrtc';
+      } else this.#gain.connect(destination ?? ctx.destination);
       this.#node = node;
       for (const [cmd, transfer] of this.#pending) node.port.postMessage(cmd, transfer);
       this.#pending = [];
@@ -76,7 +121,7 @@ export class Playback {
 
   /** Counters for diagnostics and tests. */
   get stats(): PlaybackStats {
-    return this.#channel.stats;
+    return { ...this.#channel.stats, ...this.#echoStats };
   }
 
   /** Resolves when the worklet runs; rejects with a WorkletLoadError when it cannot load. */
@@ -137,6 +182,60 @@ export class Playback {
       this.#node = undefined;
     }
     this.#gain.disconnect();
+    this.#webrtc?.close();
+    this.#webrtc = undefined;
+  }
+
+  /**
+   * The echo guard's verdict changed. `echo` on the direct route: the browser's canceller
+   * does not hear Web Audio, so move to the WebRTC route (if there is WebRTC); `echo` on the
+   * WebRTC route: it does not help either (no canceller at all), so move back and leave the
+   * guard to gate the mic. Each move makes the guard learn the new path.
+   */
+  #onEcho(report: EchoReport): void {
+    this.#echoStats.echo = report;
+    // Reports posted before the worklet learned of the last move describe the old route.
+    if (this.#relearning) {
+      if (report.state !== 'unknown') return;
+      this.#relearning = false;
+    }
+    if (this.#routePolicy !== 'auto' || report.state !== 'echo' || this.#switching || !this.#node) return;
+    if (this.#echoStats.route === 'direct') {
+      if (this.#webrtcUseless) return;
+      if (!webRtcRouteAvailable()) {
+        this.#echoStats.routeError ??= 'this browser has no RTCPeerConnection';
+        return;
+      }
+      this.#switching = true;
+      openWebRtcRoute(this.ctx as AudioContext).then(
+        (route) => {
+          this.#switching = false;
+          if (this.#disposed || !this.#node) return route.close();
+          this.#webrtc = route;
+          this.#gain.connect(route.input);
+          this.#gain.disconnect(this.ctx.destination);
+          this.#setRoute('webrtc');
+        },
+        (e: Error) => {
+          this.#switching = false;
+          this.#webrtcUseless = true;
+          this.#echoStats.routeError = e.message;
+        },
+      );
+    } else {
+      this.#webrtcUseless = true;
+      this.#gain.connect(this.ctx.destination);
+      this.#webrtc?.close();
+      this.#webrtc = undefined;
+      this.#setRoute('direct');
+    }
+  }
+
+  #setRoute(route: OutputRoute): void {
+    this.#echoStats.route = route;
+    this.#relearning = true;
+    this.#node?.port.postMessage({ type: 'echo-relearn' });
+    this.onroute(route);
   }
 
   #send(cmd: PlaybackCommand, transfer: Transferable[] = []): void {

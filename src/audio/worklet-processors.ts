@@ -4,6 +4,7 @@
 // worklet-entry.ts module file; on the main thread it is never called. Free names in it
 // are the worklet scope's own globals, which no minifier renames.
 import type { CaptureCore } from './capture-core.ts';
+import type { EchoGuard } from './echo-guard.ts';
 import type { PlaybackCore } from './playback-core.ts';
 import type { Resampler } from './resampler.ts';
 
@@ -16,14 +17,21 @@ declare class AudioWorkletProcessor {
   constructor(options?: AudioWorkletNodeOptions);
 }
 
-/** Registers the capture and playback processors under the given names. */
+/**
+ * Registers the capture and playback processors under the given names. Both share one
+ * echo guard (the module is evaluated once per AudioContext): playback tells it what it
+ * plays, capture asks it whether the mic hears only that.
+ */
 export function registerHydraProcessors(
   ResamplerClass: typeof Resampler,
   CaptureClass: typeof CaptureCore,
   PlaybackClass: typeof PlaybackCore,
+  EchoGuardClass: typeof EchoGuard,
   captureName: string,
   playbackName: string,
 ): void {
+  const guard = new EchoGuardClass(sampleRate);
+
   class HydraVoiceCaptureProcessor extends AudioWorkletProcessor {
     declare alive: boolean;
     declare core: CaptureCore;
@@ -39,7 +47,13 @@ export function registerHydraProcessors(
       this.mix = null;
       this.route = null;
       this.held = opts.routed ? [] : null;
-      this.core = new CaptureClass(sampleRate, opts, ResamplerClass, (m: unknown, t?: Transferable[]) => this.post(m, t));
+      this.core = new CaptureClass(
+        sampleRate,
+        opts,
+        ResamplerClass,
+        (m: unknown, t?: Transferable[]) => this.post(m, t),
+        opts.echoGuard === false ? null : guard,
+      );
       this.port.onmessage = (e: MessageEvent) => {
         const d = e.data;
         if (d && d.type === 'stop') this.alive = false;
@@ -79,11 +93,15 @@ export function registerHydraProcessors(
   class HydraVoicePlaybackProcessor extends AudioWorkletProcessor {
     declare alive: boolean;
     declare core: PlaybackCore;
+    declare echoState: string;
+    declare echoReportAt: number;
     /** Once routed (a port to the worker): commands also come from it, and every message goes to it. */
     declare route: MessagePort | null;
     constructor(options: AudioWorkletNodeOptions) {
       super(options);
       this.alive = true;
+      this.echoState = '';
+      this.echoReportAt = 0;
       this.route = null;
       this.core = new PlaybackClass(sampleRate, (options && options.processorOptions) || {}, ResamplerClass, (m: unknown, t?: Transferable[]) =>
         (this.route || this.port).postMessage(m, t || []),
@@ -91,6 +109,7 @@ export function registerHydraProcessors(
       const onCommand = (e: MessageEvent) => {
         const d = e.data;
         if (d && d.type === 'stop') this.alive = false;
+        else if (d && d.type === 'echo-relearn') guard.relearn();
         else if (d && d.type === 'route' && d.port) {
           this.route = d.port as MessagePort;
           this.route.onmessage = onCommand;
@@ -102,6 +121,16 @@ export function registerHydraProcessors(
       const out = outputs[0];
       if (!out || out.length === 0) return this.alive;
       this.core.process(out[0]!, currentFrame);
+      guard.played(out[0]!, currentFrame);
+      // Playback chooses its output route from the guard's verdict (playback.ts); a report
+      // every ~2 s keeps its counters current for diagnostics.
+      if (guard.state !== this.echoState || currentFrame >= this.echoReportAt) {
+        this.echoState = guard.state;
+        this.echoReportAt = currentFrame + 2 * sampleRate;
+        // Always to the node's own port: the output route (playback.ts) lives on the main
+        // thread (RTCPeerConnection and HTMLAudioElement do not exist in a worker).
+        this.port.postMessage({ type: 'echo', report: guard.report() });
+      }
       for (let c = 1; c < out.length; c++) out[c]!.set(out[0]!);
       return this.alive;
     }

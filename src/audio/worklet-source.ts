@@ -5,6 +5,7 @@
 import { Resampler } from './resampler.ts';
 import { CaptureCore } from './capture-core.ts';
 import { PlaybackCore } from './playback-core.ts';
+import { EchoGuard } from './echo-guard.ts';
 import { registerHydraProcessors } from './worklet-processors.ts';
 import { CAPTURE_PROCESSOR, PLAYBACK_PROCESSOR } from './worklet-names.ts';
 
@@ -20,7 +21,8 @@ function build(capture: boolean, playback: boolean): string {
     bind('Resampler', Resampler) +
     bind('CaptureCore', capture ? CaptureCore : 'class {}') +
     bind('PlaybackCore', playback ? PlaybackCore : 'class {}') +
-    `(${registerHydraProcessors.toString()})(Resampler, CaptureCore, PlaybackCore, ${JSON.stringify(names[0])}, ${JSON.stringify(names[1])});\n`
+    bind('EchoGuard', EchoGuard) +
+    `(${registerHydraProcessors.toString()})(Resampler, CaptureCore, PlaybackCore, EchoGuard, ${JSON.stringify(names[0])}, ${JSON.stringify(names[1])});\n`
   );
 }
 

@@ -480,7 +480,11 @@ export class HydraVoiceElement extends LitElement {
         if (e.repeat) return;
       } else if (e instanceof PointerEvent) {
         if (e.button !== 0) return;
-        (e.currentTarget as Element).setPointerCapture?.(e.pointerId);
+        // Release outside the button still ends the hold. Firefox throws NotFoundError for a
+        // pointer that is not active (synthesized events): capture is a nicety, not required.
+        try {
+          (e.currentTarget as Element).setPointerCapture(e.pointerId);
+        } catch {}
       }
       this._held = true;
     },

@@ -114,6 +114,9 @@ export async function startWorker(candidates: WorkerCandidate[], readyTimeoutMs 
       worker.terminate();
       failures.push(`${candidate.via}: ${outcome}`);
     }
+    // WebKit refuses a worker under the CSP by throwing a bare SecurityError from `new
+    // Worker()` and reports the violation in a task queued after it: let that task run.
+    if (failures.some((f) => f.includes('SecurityError'))) await new Promise((r) => setTimeout(r, 0));
     return undefined;
   });
   if (started) return started;

@@ -13,8 +13,8 @@
 //                                       number of WebSocket upgrades per relay path so far
 //
 // Replies: instructions containing "[long]" get a ~12 s reply (for barge-in tests), "[short]"
-// a ~1.5 s one (every reply and tool narration), so that a reply completes before the fake
-// microphone's next loop of the question (~4 s after the previous one ended) talks over it.
+// a ~1.5 s one (every reply and tool narration), "[speakerphone]" a ~4 s one (the
+// self-interruption test wants replies of at least 3 s).
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -31,6 +31,7 @@ const LONG_REPLY =
   'The weekend should be sunny and warm, perfect for a walk along the river.';
 
 const SHORT_REPLY = 'It is sunny in Paris.';
+const SPEAKERPHONE_REPLY = 'The weather in Paris is mild today, with a light breeze from the west.';
 
 interface Stack {
   sim: ListeningSimulator;
@@ -56,6 +57,7 @@ async function build(server: Server): Promise<Stack> {
   const replyText = ({ instructions, turn }: { instructions: string; turn: number }) =>
     instructions.includes('[long]') ? LONG_REPLY
     : instructions.includes('[short]') ? SHORT_REPLY
+    : instructions.includes('[speakerphone]') ? SPEAKERPHONE_REPLY
     : turn === 0 ? 'Hello! How can I help you today?' : `You asked question number ${turn}. Here is a short answer.`;
   const sim = await listenSimulator({
     apiKeys: [UPSTREAM_KEY],

@@ -1,6 +1,6 @@
-// Mic capture against Chromium's fake microphone, which loops
-// test/fixtures/generated/mic-speech-48k.wav (1 s silence, a spoken question, 3 s silence).
-// The chunks must be 20 ms, continuous, and carry that file's audio.
+// Mic capture against the engine's real capture path: the microphone is a PulseAudio
+// source (test/support/pulse.ts) and the test speaks test/fixtures/generated/question-48k.wav
+// into it. The chunks must be 20 ms, continuous, and carry that file's audio.
 import { expect } from '@open-wc/testing';
 import { MicCapture, MicError, micErrorFrom } from '../../../src/audio/mic-capture.ts';
 import type { MicProblem } from '../../../src/audio/mic-capture.ts';
@@ -8,11 +8,18 @@ import { CaptureCore } from '../../../src/audio/capture-core.ts';
 import type { CaptureMessage } from '../../../src/audio/capture-core.ts';
 import { Resampler } from '../../../src/audio/resampler.ts';
 import { correlation, decodeWav16, envelope, until } from './helpers.ts';
+import { itExcept } from '../support/engine.ts';
+import { say } from '../support/room.ts';
 
-const FIXTURE = '/test/fixtures/generated/mic-speech-48k.wav';
+const FIXTURE = '/test/fixtures/generated/question-48k.wav';
 
-describe('MicCapture with the fake microphone', () => {
-  it('posts continuous 320-sample chunks that carry the fixture speech', async function () {
+/** Only a trusted 'ended' reaches a MediaStreamTrack's listeners in Firefox. */
+const NO_SYNTHETIC_ENDED = {
+  firefox: "Firefox does not deliver a synthetic 'ended' event to MediaStreamTrack listeners, and a page cannot end a capture track itself",
+};
+
+describe('MicCapture with the microphone', () => {
+  it('posts continuous 320-sample chunks that carry the spoken question', async function () {
     this.timeout(60_000);
     const wav = decodeWav16(await (await fetch(FIXTURE)).arrayBuffer());
     expect(wav.rate).to.equal(48_000);
@@ -24,7 +31,7 @@ describe('MicCapture with the fake microphone', () => {
     src.connect(off.destination);
     src.start();
     const ref = (await off.startRendering()).getChannelData(0);
-    const loopChunks = Math.floor(ref.length / 320);
+    const refChunks = Math.ceil(ref.length / 320);
 
     const ctx = new AudioContext();
     await ctx.resume();
@@ -35,14 +42,21 @@ describe('MicCapture with the fake microphone', () => {
     mic.onproblem = (p) => problems.push(p);
     const levels: number[] = [];
     mic.onlevel = (l) => levels.push(l);
+    // The first chunk in which the question is clearly heard (the room hears it after its own latency).
+    let loudAt = -1;
     try {
       await mic.start();
       mic.workletNode!.port.addEventListener('message', (e: MessageEvent<CaptureMessage>) => {
         if (e.data.type === 'chunk') frames.push(e.data.frame);
       });
-      mic.onchunk = (pcm) => chunks.push(pcm);
-      // One and a half loops of the file, so every part of it is heard at least once.
-      await until(() => chunks.length >= loopChunks * 1.5, 30_000, 'chunks');
+      mic.onchunk = (pcm) => {
+        chunks.push(pcm);
+        if (loudAt < 0 && pcm.some((v) => Math.abs(v) > 3000)) loudAt = chunks.length - 1;
+      };
+      await until(() => chunks.length >= 25, 10_000, 'the microphone to run');
+      await say('question');
+      // The whole question, then half a second more.
+      await until(() => loudAt >= 0 && chunks.length >= loudAt + refChunks + 25, 30_000, 'the question at the microphone');
     } finally {
       mic.stop();
       await ctx.close();
@@ -57,32 +71,56 @@ describe('MicCapture with the fake microphone', () => {
     expect(levels.length).to.be.at.least(chunks.length - 1);
     expect(Math.max(...levels)).to.be.above(0.01);
 
-    // Content: the 20 ms envelope of what came out matches the file's, at some loop offset.
-    const got = new Float32Array(chunks.length * 320);
-    chunks.forEach((c, i) => got.set(Float32Array.from(c, (v) => v / 32768), i * 320));
+    // Content: from a second before the question was first heard, the 20 ms envelope of what
+    // came out matches the file's at some lag (the engines process the mic: echo
+    // cancellation, noise suppression and gain control are on).
+    const from = Math.max(0, loudAt - 50);
+    const got = new Float32Array((chunks.length - from) * 320);
+    chunks.slice(from).forEach((c, i) => got.set(Float32Array.from(c, (v) => v / 32768), i * 320));
     const envGot = envelope(got, 320);
     const envRef = envelope(ref, 320);
-    // Loop the reference so any phase of the loop can line up.
-    const envLoop = new Float32Array(envRef.length * 3);
-    for (let k = 0; k < 3; k++) envLoop.set(envRef, k * envRef.length);
     let best = -1;
     let bestLag = 0;
-    for (let lag = 0; lag < envRef.length; lag++) {
-      const c = correlation(envGot, envLoop, lag);
+    // The question starts within the recording, whole (it ends half a second before it).
+    for (let lag = 0; lag + envRef.length <= envGot.length; lag++) {
+      const c = correlation(envRef, envGot, lag);
       if (c > best) [best, bestLag] = [c, lag];
     }
-    expect(best, `best envelope correlation at lag ${bestLag}`).to.be.above(0.8);
-    // Speech (not just loudness) came through: sample-level correlation near the best lag.
-    let fine = 0;
-    const refLoop = new Float32Array(ref.length * 3);
-    for (let k = 0; k < 3; k++) refLoop.set(ref, k * ref.length);
-    const seg = got.subarray(0, Math.min(got.length, ref.length));
-    for (let lag = bestLag * 320 - 640; lag <= bestLag * 320 + 640; lag++) fine = Math.max(fine, Math.abs(correlation(seg, refLoop, lag)));
-    expect(fine, 'waveform correlation').to.be.above(0.5);
-    console.log(`fake mic: ${chunks.length} chunks, envelope r=${best.toFixed(3)}, waveform r=${fine.toFixed(3)}`);
+    // A loaded machine's audio server may drop or insert a few ms (one global lag then
+    // fits only part of the question): each 1 s piece of the envelope at its own lag near
+    // the global one.
+    const envPieces: number[] = [];
+    for (let at = 0; at + 50 <= envRef.length; at += 50) {
+      const piece = envRef.subarray(at, at + 50);
+      if (Math.max(...piece) < 0.01) continue; // silence
+      let bestPiece = -1;
+      for (let lag = Math.max(0, bestLag + at - 10); lag <= bestLag + at + 10 && lag + 50 <= envGot.length; lag++) bestPiece = Math.max(bestPiece, correlation(piece, envGot, lag));
+      envPieces.push(bestPiece);
+    }
+    const envMedian = envPieces.length ? [...envPieces].sort((a, b) => a - b)[envPieces.length >> 1]! : -1;
+    expect(Math.max(best, envMedian), `envelope correlation: whole question ${best.toFixed(2)} at lag ${bestLag}, 1 s pieces ${envPieces.map((x) => x.toFixed(2)).join(' ')}`).to.be.above(0.7);
+    // Speech (not just loudness) came through: sample-level correlation, per 250 ms piece of
+    // the question near where the envelope put it (a loaded machine's audio server may drop
+    // or insert a few ms between pieces, which one global lag would not survive).
+    const pieces: number[] = [];
+    for (let at = 0; at + 4000 <= ref.length; at += 4000) {
+      const piece = ref.subarray(at, at + 4000);
+      if (Math.sqrt(piece.reduce((e, v) => e + v * v, 0) / piece.length) < 0.01) continue; // silence
+      let best = 0;
+      const centre = bestLag * 320 + at;
+      for (let lag = centre - 800; lag <= centre + 800; lag++) {
+        if (lag < 0 || lag + 4000 > got.length) continue;
+        best = Math.max(best, Math.abs(correlation(piece, got.subarray(lag, lag + 4000), 0)));
+      }
+      pieces.push(best);
+    }
+    const fine = [...pieces].sort((a, b) => a - b)[pieces.length >> 1]!;
+    expect(pieces.length, 'speech pieces of the question').to.be.at.least(5);
+    expect(fine, `waveform correlation (median of ${pieces.length} pieces: ${pieces.map((x) => x.toFixed(2)).join(' ')})`).to.be.above(0.5);
+    console.log(`mic: ${chunks.length} chunks at ${ctx.sampleRate} Hz, question heard from chunk ${loudAt}, envelope r=${best.toFixed(3)}, waveform r=${fine.toFixed(3)}`);
   });
 
-  it('rebuilds the graph when the track ends and keeps posting chunks', async function () {
+  itExcept(NO_SYNTHETIC_ENDED, 'rebuilds the graph when the track ends and keeps posting chunks', async function () {
     this.timeout(30_000);
     const ctx = new AudioContext();
     await ctx.resume();
@@ -104,7 +142,7 @@ describe('MicCapture with the fake microphone', () => {
     }
   });
 
-  it("reports 'ended' when the device is gone and no other mic can be opened", async function () {
+  itExcept(NO_SYNTHETIC_ENDED, "reports 'ended' when the device is gone and no other mic can be opened", async function () {
     this.timeout(30_000);
     const ctx = new AudioContext();
     const md = navigator.mediaDevices;

@@ -1,6 +1,10 @@
 // Worklet loading: the module built from the classes' own source, through each path the
 // loader tries (configured same-origin URL, Blob URL, data: URL), under real CSPs set by
 // <meta> tags in same-origin iframes, and the error a fully blocked page gets.
+// The strict-CSP page is a real file (pages/csp-self.html), not a srcdoc iframe: Firefox
+// and WebKit refuse a worklet module from a srcdoc document under script-src 'self'
+// (Firefox: AbortError; WebKit: "Cross-origin script load denied"), a quirk of srcdoc that
+// no site serving its own page meets.
 import { expect } from '@open-wc/testing';
 import { blobStep, dataStep, loadWorkletModule, loadWorklets, WorkletLoadError } from '../../../src/audio/worklet-loader.ts';
 import type { WorkletStep } from '../../../src/audio/worklet-loader.ts';
@@ -9,7 +13,8 @@ import { CAPTURE_PROCESSOR, PLAYBACK_PROCESSOR, captureWorkletSource, playbackWo
 /** A same-origin iframe whose document carries `csp` as a <meta> Content-Security-Policy. */
 async function cspFrame(csp: string): Promise<{ win: Window & typeof globalThis; remove: () => void }> {
   const frame = document.createElement('iframe');
-  frame.srcdoc = `<!doctype html><meta http-equiv="Content-Security-Policy" content="${csp}"><body></body>`;
+  if (csp === "script-src 'self'") frame.src = new URL('./pages/csp-self.html', import.meta.url).href;
+  else frame.srcdoc = `<!doctype html><meta http-equiv="Content-Security-Policy" content="${csp}"><body></body>`;
   const loaded = new Promise((r) => frame.addEventListener('load', r, { once: true }));
   document.body.append(frame);
   await loaded;

@@ -1,7 +1,16 @@
 // Mocha's globals as web-test-runner provides them (the project has no @types/mocha).
-declare function describe(name: string, fn: (this: { timeout(ms: number): void }) => void): void;
-declare function it(name: string, fn: (this: { timeout(ms: number): void }) => unknown): void;
-declare function before(fn: () => unknown): void;
-declare function after(fn: () => unknown): void;
-declare function beforeEach(fn: () => unknown): void;
-declare function afterEach(fn: () => unknown): void;
+interface MochaContext {
+  timeout(ms: number): void;
+  /** Marks the running test skipped (use test/browser/support/engine.ts's itExcept: it says why). */
+  skip(): never;
+}
+type MochaTestFn = (this: MochaContext) => unknown;
+declare function describe(name: string, fn: (this: MochaContext) => void): void;
+declare const it: {
+  (name: string, fn: MochaTestFn): void;
+  skip(name: string, fn?: MochaTestFn): void;
+};
+declare function before(fn: (this: MochaContext) => unknown): void;
+declare function after(fn: (this: MochaContext) => unknown): void;
+declare function beforeEach(fn: (this: MochaContext) => unknown): void;
+declare function afterEach(fn: (this: MochaContext) => unknown): void;

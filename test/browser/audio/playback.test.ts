@@ -9,6 +9,12 @@ import type { PlaybackMessage } from '../../../src/audio/playback-core.ts';
 import { Resampler } from '../../../src/audio/resampler.ts';
 import { loadWorkletModule } from '../../../src/audio/worklet-loader.ts';
 import { until } from './helpers.ts';
+import { itExcept } from '../support/engine.ts';
+
+/** Tests that inject commands at exact frames need OfflineAudioContext.suspend(). */
+const NO_OFFLINE_SUSPEND = {
+  firefox: 'OfflineAudioContext.suspend() is not implemented in Firefox (Mozilla bug 1265406), and these tests inject commands at exact render frames with it',
+};
 
 /** Deterministic, never-repeating PCM16 (a seam anywhere would show as a mismatch). */
 function noise(n: number, seed: number): Int16Array {
@@ -113,7 +119,7 @@ describe('Playback (worklet, sample-exact at the output)', () => {
     expect(lastNonZero(out)).to.equal(both.length - 1);
   });
 
-  it('waits for a 50 ms prebuffer before starting a response', async () => {
+  itExcept(NO_OFFLINE_SUSPEND, 'waits for a 50 ms prebuffer before starting a response', async () => {
     const { ctx, pb, started } = await offline(48_000, 1);
     const a = tonePcm(4800);
     // 20 ms at frame 0 (not enough), 40 ms more at frame 12800.
@@ -128,7 +134,7 @@ describe('Playback (worklet, sample-exact at the output)', () => {
     expect(mismatch(out, 12_800, toFloat(a.slice(0, 2880)))).to.equal(-1);
   });
 
-  it('recovers from an underrun: zeros while starved, then the rest of the response, intact', async () => {
+  itExcept(NO_OFFLINE_SUSPEND, 'recovers from an underrun: zeros while starved, then the rest of the response, intact', async () => {
     const { ctx, pb } = await offline(48_000, 1.5);
     const first = noise(4_800, 3); // 100 ms
     const second = noise(9_600, 4); // 200 ms, arrives at 0.4 s
@@ -147,7 +153,7 @@ describe('Playback (worklet, sample-exact at the output)', () => {
     await until(() => pb.stats.underruns === 1, 2000, 'underrun count');
   });
 
-  it('flush fades out within one render quantum plus the ramp, without a click', async () => {
+  itExcept(NO_OFFLINE_SUSPEND, 'flush fades out within one render quantum plus the ramp, without a click', async () => {
     const { ctx, pb, played } = await offline(48_000, 1);
     const a = tonePcm(48_000, 440, 16_000);
     for (let i = 0; i < a.length; i += 960) pb.enqueue('a', a.slice(i, i + 960));
@@ -174,7 +180,7 @@ describe('Playback (worklet, sample-exact at the output)', () => {
     expect(played.get('a')).to.be.within(F, F + ramp);
   });
 
-  it('drops late chunks of a flushed response, then plays the next response', async () => {
+  itExcept(NO_OFFLINE_SUSPEND, 'drops late chunks of a flushed response, then plays the next response', async () => {
     const { ctx, pb } = await offline(48_000, 1);
     pb.enqueue('a', tonePcm(9_600));
     await pb.sync();
@@ -220,7 +226,7 @@ describe('Playback (worklet, sample-exact at the output)', () => {
     expect(ref.length).to.be.above(((a.length + b.length) * 44_100) / 48_000);
   });
 
-  it('at 44.1 kHz a flush still silences within a quantum plus the ramp', async () => {
+  itExcept(NO_OFFLINE_SUSPEND, 'at 44.1 kHz a flush still silences within a quantum plus the ramp', async () => {
     const { ctx, pb } = await offline(44_100, 1);
     for (let i = 0; i < 48_000; i += 960) pb.enqueue('a', tonePcm(960, 440, 16_000, i));
     await pb.sync();
@@ -231,7 +237,7 @@ describe('Playback (worklet, sample-exact at the output)', () => {
     expect(lastNonZero(out)).to.be.below(F + 128 + Math.round(0.004 * 44_100));
   });
 
-  it('ducks smoothly to the duck gain and back', async () => {
+  itExcept(NO_OFFLINE_SUSPEND, 'ducks smoothly to the duck gain and back', async () => {
     const { ctx, pb } = await offline(48_000, 1);
     const level = 16_000;
     pb.enqueue('a', Int16Array.from({ length: 48_000 }, () => level)); // DC makes gain visible

@@ -2,8 +2,9 @@
 // in an iframe, the output tap installed on that page before anything starts, every
 // hydra-* event recorded with the AudioContext time at which the page saw it, and the
 // conversation started by clicking the element's own button (a real user gesture path).
-// Nothing is stubbed: Chromium's fake microphone plays the recorded question, the token
-// endpoint, the relay and the simulator are the ones of test/support/e2e-stack.ts.
+// Nothing is stubbed: the microphone is the engine's real capture from a PulseAudio room into
+// which the tests speak (test/browser/support/room.ts); the token endpoint, the relay and
+// the simulator are the ones of test/support/e2e-stack.ts.
 import type { HydraVoiceElement } from '../../../src/index.ts';
 
 /** One render quantum of Web Audio, in frames. */
@@ -24,6 +25,10 @@ export interface E2ePage {
   el: HydraVoiceElement;
   tap: WorkletTap;
   log: Recorded[];
+  /** The echo guard's verdicts as the playback worklet posted them (src/audio/echo-guard.ts). */
+  echo: { ctxTime: number; state: string; delayMs: number; erlDb: number; gatedQuanta: number; match: number; leaks: number }[];
+  /** RTCPeerConnections the page created (the WebRTC output route makes two). */
+  peerConnections(): number;
   /** The element's AudioContext time now (NaN before start). */
   now(): number;
   /** Clicks the element's part=button (start/stop, as a user would). */
@@ -76,6 +81,10 @@ export async function openPage(attrs: Record<string, string | boolean> = {}, pag
   requireCapabilities(win);
   // Before the element creates its AudioContext: every connection to a destination is tapped.
   const tap = installWorkletTap(win);
+  const log: Recorded[] = [];
+  // The guard's verdicts go into the log too (as 'echo-guard'), so failure traces show them.
+  const echo = watchEchoReports(win, () => (tap.context ? tap.context.currentTime : NaN), (r) => log.push({ type: 'echo-guard', detail: r, ctxTime: r.ctxTime, seq: log.length }));
+  const peers = countPeerConnections(win);
   await win.customElements.whenDefined('hydra-voice');
   const el = frame.contentDocument!.querySelector('hydra-voice') as HydraVoiceElement;
   if (!el) throw new Error(`${page} has no <hydra-voice>`);
@@ -83,7 +92,6 @@ export async function openPage(attrs: Record<string, string | boolean> = {}, pag
     if (value === false) el.removeAttribute(name);
     else el.setAttribute(name, value === true ? '' : value);
   }
-  const log: Recorded[] = [];
   let wake: (() => void)[] = [];
   const now = () => (tap.context ? tap.context.currentTime : NaN);
   for (const type of EVENTS) {
@@ -139,6 +147,8 @@ export async function openPage(attrs: Record<string, string | boolean> = {}, pag
     el,
     tap,
     log,
+    echo,
+    peerConnections: peers,
     now,
     clickButton: () => (el.shadowRoot!.querySelector('[part~=button]') as HTMLButtonElement).click(),
     events,
@@ -154,14 +164,54 @@ export async function openPage(attrs: Record<string, string | boolean> = {}, pag
   };
 }
 
+/** Records the playback worklet's echo-guard messages as the page receives them (observes only). */
+export function watchEchoReports(win: Window & typeof globalThis, now: () => number, onChange: (r: E2ePage['echo'][number]) => void = () => undefined): E2ePage['echo'] {
+  const reports: E2ePage['echo'] = [];
+  const desc = Object.getOwnPropertyDescriptor(win.MessagePort.prototype, 'onmessage')!;
+  Object.defineProperty(win.MessagePort.prototype, 'onmessage', {
+    ...desc,
+    set(this: MessagePort, fn: ((ev: MessageEvent) => unknown) | null) {
+      desc.set!.call(
+        this,
+        fn &&
+          function (this: MessagePort, ev: MessageEvent) {
+            const d = ev.data as { type?: string; report?: Omit<E2ePage['echo'][number], 'ctxTime'> } | undefined;
+            if (d && d.type === 'echo' && d.report) {
+              const r = { ctxTime: now(), ...d.report };
+              if (reports.at(-1)?.state !== r.state) onChange(r);
+              reports.push(r);
+            }
+            return fn.call(this, ev);
+          },
+      );
+    },
+  });
+  return reports;
+}
+
+/** Counts RTCPeerConnections created by the page (none where the browser has no WebRTC). */
+export function countPeerConnections(win: Window & typeof globalThis): () => number {
+  let n = 0;
+  const Original = win.RTCPeerConnection;
+  if (typeof Original !== 'function') return () => 0;
+  win.RTCPeerConnection = new Proxy(Original, {
+    construct(Target, args) {
+      n++;
+      return Reflect.construct(Target, args) as RTCPeerConnection;
+    },
+  });
+  return () => n;
+}
+
 /** A compact, readable trace of the conversation for failure messages. */
 export function summarize(log: Recorded[], max = 60): string {
   const lines = log
-    .filter((r) => r.type !== 'hydra-frame' || !/audio\.(append|delta)/.test(r.detail?.frame?.type ?? ''))
+    .filter((r) => r.type !== 'hydra-frame' || r.detail?.frame?.item?.status === 'incomplete')
     .map((r) => {
       const d = r.detail ?? {};
       const extra =
         r.type === 'hydra-state' ? d.state
+        : r.type === 'echo-guard' ? `${d.state}${d.state === 'echo' ? ` (loop ${d.delayMs} ms, ERL ${d.erlDb} dB, match ${d.match})` : ''}`
         : r.type === 'hydra-frame' ? `${d.direction} ${d.frame?.type ?? JSON.stringify(d.frame).slice(0, 80)}`
         : r.type === 'hydra-tool-call' ? `${d.name} ${JSON.stringify(d.arguments)}`
         : JSON.stringify({ ...d, session: undefined, usage: undefined }).slice(0, 160);
@@ -265,14 +315,32 @@ export function installWorkletTap(win: Window & typeof globalThis): WorkletTap {
     nextFrame = frame + data.length;
   };
   const recorders = new WeakMap<BaseAudioContext, Promise<AudioWorkletNode>>();
+  const tapped = new WeakSet<AudioNode>();
   const originalConnect = win.AudioNode.prototype.connect as (...args: unknown[]) => unknown;
+  // The page's clock from the moment its context exists (events can arrive before anything
+  // is connected to the destination: WebKit loads the worklets after the greeting started).
+  // A Proxy, not a subclass: WebKit makes the nodes of a subclassed context (its
+  // destination) in the subclass's realm, where `instanceof` the page's classes fails.
+  win.AudioContext = new Proxy(win.AudioContext, {
+    construct(Target, args) {
+      const ctx = Reflect.construct(Target, args) as AudioContext;
+      if (!tap.context) {
+        tap.context = ctx;
+        tap.sampleRate = ctx.sampleRate;
+      }
+      return ctx;
+    },
+  });
   let tapNode: AudioWorkletNode | undefined;
-  function recorderFor(ctx: AudioContext): Promise<AudioWorkletNode> {
+  /** The recorder of `ctx`; undefined for any context but the page's first (the tap follows one). */
+  function recorderFor(ctx: AudioContext): Promise<AudioWorkletNode> | undefined {
     let rec = recorders.get(ctx);
     if (rec) return rec;
-    if (tap.context && tap.context !== ctx) throw new Error('the e2e tap follows one AudioContext per page');
-    tap.context = ctx;
-    tap.sampleRate = ctx.sampleRate;
+    if (!tap.context) {
+      tap.context = ctx;
+      tap.sampleRate = ctx.sampleRate;
+    }
+    if (tap.context !== ctx) return undefined;
     const url = win.URL.createObjectURL(new win.Blob([TAP_PROCESSOR], { type: 'text/javascript' }));
     rec = ctx.audioWorklet.addModule(url).then(() => {
       const node = new win.AudioWorkletNode(ctx, 'hydra-e2e-tap', {
@@ -296,9 +364,11 @@ export function installWorkletTap(win: Window & typeof globalThis): WorkletTap {
   win.AudioNode.prototype.connect = function (this: AudioNode, ...args: unknown[]) {
     const result = originalConnect.apply(this, args);
     const target = args[0];
-    // The tap follows the page's first AudioContext; a later one (a retry) is not recorded.
-    if (target instanceof win.AudioDestinationNode && this !== tapNode && (!tap.context || tap.context === this.context)) {
-      void recorderFor(this.context as AudioContext).then((node) => originalConnect.call(this, node));
+    // The context's output, or the WebRTC route to the loudspeaker (src/audio/webrtc-route.ts).
+    const output = target === this.context.destination || (typeof win.MediaStreamAudioDestinationNode === 'function' && target instanceof win.MediaStreamAudioDestinationNode);
+    if (output && this !== tapNode && !tapped.has(this)) {
+      tapped.add(this);
+      void recorderFor(this.context as AudioContext)?.then((node) => originalConnect.call(this, node));
     }
     return result;
   } as typeof AudioNode.prototype.connect;

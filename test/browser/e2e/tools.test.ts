@@ -5,6 +5,7 @@
 import { expect } from '@open-wc/testing';
 import { firstSound, frames, openPage, summarize } from './helpers.ts';
 import type { E2ePage } from './helpers.ts';
+import { say } from '../support/room.ts';
 
 describe('e2e tools', function () {
   this.timeout(30_000);
@@ -21,6 +22,7 @@ describe('e2e tools', function () {
     p.clickButton();
     const session = await p.waitEvent('hydra-session');
     expect(session.detail.session.tools.map((t: { name: string }) => t.name)).to.deep.equal(['get_weather', 'get_time']);
+    await say('question');
     const end = await p.waitEvent('hydra-turn-end');
     // Both calls of that turn, each handled by the page's listener.
     const weather = await p.waitEvent('hydra-tool-call', (r) => r.detail.name === 'get_weather', { from: end.seq });

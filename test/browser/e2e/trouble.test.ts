@@ -6,6 +6,7 @@
 import { expect } from '@open-wc/testing';
 import { firstSound, openPage, post, sleep, stackStats, summarize } from './helpers.ts';
 import type { E2ePage } from './helpers.ts';
+import { say } from '../support/room.ts';
 
 const part = (p: E2ePage, name: string) => p.el.shadowRoot!.querySelector(`[part~="${name}"]`) as HTMLElement | null;
 
@@ -29,6 +30,7 @@ describe('e2e trouble', function () {
     p.clickButton();
     const first = await p.waitEvent('hydra-session');
     // A reply is playing…
+    await say('question');
     const reply = await p.waitEvent('hydra-response-start');
     await p.waitFor('the reply at the output', () => firstSound(p.tap, reply.ctxTime));
     expect(p.events('hydra-response-end').find((r) => r.detail.responseId === reply.detail.responseId), 'the reply is still in flight').to.equal(undefined);
@@ -45,6 +47,7 @@ describe('e2e trouble', function () {
     // One reconnect for one drop: exactly one new socket at the relay.
     expect((await stackStats()).upgrades['/hydra']! - before.upgrades['/hydra']!, 'sockets opened to reconnect').to.equal(1);
     // The next turn, in the new session, works end to end.
+    await say('question');
     const end = await p.waitEvent('hydra-turn-end', () => true, { from: second.seq });
     const next = await p.waitEvent('hydra-response-start', () => true, { from: end.seq });
     const done = await p.waitEvent('hydra-response-end', (r) => r.detail.responseId === next.detail.responseId, { timeoutMs: 15_000 });

@@ -26,6 +26,20 @@ function rms(x: Float32Array, skip = 0): number {
   return Math.sqrt(sum / (x.length - skip));
 }
 
+/**
+ * Space held or released on the focused element: real key input where the runner can hold a
+ * key (Chromium over CDP); Firefox's and WebKitGTK's WebDriver can only press or type, so
+ * there the same keydown/keyup reach the element as synthesized events (no default action).
+ */
+async function holdSpace(target: HTMLElement, edge: 'down' | 'up'): Promise<void> {
+  try {
+    await sendKeys(edge === 'down' ? { down: 'Space' } : { up: 'Space' });
+  } catch {
+    const type = edge === 'down' ? 'keydown' : 'keyup';
+    target.dispatchEvent(new KeyboardEvent(type, { key: ' ', code: 'Space', bubbles: true, composed: true, cancelable: true }));
+  }
+}
+
 describe('<hydra-voice> devices, volume, push-to-talk', () => {
   let puppet: Puppet;
   usePuppet((p) => (puppet = p));
@@ -164,11 +178,11 @@ describe('<hydra-voice> devices, volume, push-to-talk', () => {
 
     // Space held on the focused button: the microphone's speech goes out.
     button.focus();
-    await sendKeys({ down: 'Space' });
+    await holdSpace(button, 'down');
     await until(() => button.getAttribute('aria-pressed') === 'true', 'held');
     const heldFrom = puppet.sent('input_audio_buffer.append').length;
     await until(() => puppet.sent('input_audio_buffer.append').slice(heldFrom).some((f) => !isSilence(f)), 'speech while held', 10_000);
-    await sendKeys({ up: 'Space' });
+    await holdSpace(button, 'up');
     await until(() => button.getAttribute('aria-pressed') === 'false', 'released');
     await nextFrames(puppet, 3); // frames already on their way
     expect((await nextFrames(puppet, LOOP_FRAMES)).every(isSilence), 'released: silence again').to.equal(true);

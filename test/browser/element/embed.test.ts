@@ -67,15 +67,21 @@ describe('dist/hydra-voice.js on a plain page', () => {
     frame.remove();
   });
 
-  /** Under a CSP without blob: or data:, the mic's audio reaches the socket: the capture worklet runs from a file. */
-  async function micRunsFromFile(body: string): Promise<void> {
+  /**
+   * Under a CSP without blob: or data:, the mic's audio reaches the socket: the capture
+   * worklet runs from a file. A real page file (a srcdoc iframe cannot load worklets under
+   * script-src 'self' in Firefox and WebKit; see loader.test.ts).
+   */
+  async function micRunsFromFile(pageFile: string): Promise<void> {
     const puppet = await Puppet.create();
+    const frame = document.createElement('iframe');
+    frame.src = new URL(`./pages/${pageFile}`, import.meta.url).href;
     try {
-      const { frame, el } = await page(
-        `<meta http-equiv="Content-Security-Policy" content="script-src 'self' 'unsafe-inline'">` +
-          '<script src="/dist/hydra-voice.js"></script>',
-        body,
-      );
+      document.body.append(frame);
+      await new Promise((r) => frame.addEventListener('load', r, { once: true }));
+      const win = frame.contentWindow as Window & typeof globalThis;
+      await win.customElements.whenDefined('hydra-voice');
+      const el = frame.contentDocument!.querySelector('hydra-voice') as HydraVoiceElement;
       el.url = puppet.url;
       const errors: string[] = [];
       el.addEventListener('hydra-error', (e) => errors.push((e as CustomEvent).detail.message));
@@ -89,17 +95,17 @@ describe('dist/hydra-voice.js on a plain page', () => {
       expect(atob(append.audio).length).to.equal(640);
       expect(errors).to.deep.equal([]);
       el.stop();
-      frame.remove();
     } finally {
+      frame.remove();
       puppet.dispose();
     }
   }
 
   it('with worklet-url, the standalone dist/hydra-voice-worklets.js runs the mic under a CSP without blob: or data:', async () => {
-    await micRunsFromFile('<hydra-voice worklet-url="/dist/hydra-voice-worklets.js"></hydra-voice>');
+    await micRunsFromFile('csp-worklet-url.html');
   });
 
   it('without worklet-url, the classic script loads hydra-voice-worklets.js from beside itself (no blob: or data: needed)', async () => {
-    await micRunsFromFile('<hydra-voice></hydra-voice>');
+    await micRunsFromFile('csp-worklets-beside.html');
   });
 });

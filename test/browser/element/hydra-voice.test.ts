@@ -1,7 +1,7 @@
-// <hydra-voice> in real Chromium: attributes → the configure frame Hydra receives, events
+// <hydra-voice> in real browsers: attributes → the configure frame Hydra receives, events
 // with their details, reflected state, tool calls answered from DOM events, errors that
 // leave a usable UI, lifecycle (twice on a page, removed and re-added), accessibility.
-// The server is the scripted puppet WebSocket server; the mic is Chromium's fake device.
+// The server is the scripted puppet WebSocket server; the mic is the engine's PulseAudio room.
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../../src/index.ts';
@@ -263,7 +263,7 @@ describe('<hydra-voice>', () => {
     await sendKeys({ press: 'Enter' });
     await puppet.connection(0);
     expect(el.state).to.equal('connecting');
-    await sendKeys({ press: 'Space' });
+    await sendKeys({ press: ' ' }); // the space bar (Firefox's BiDi keyboard has no key named 'Space')
     await nextState(el, 'idle');
   });
 });

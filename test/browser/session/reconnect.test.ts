@@ -2,6 +2,7 @@
 // random, asserted exactly), a new session.configure on every new connection, longer
 // backoff for a full server, close 1000 while in a conversation, and the credential hint.
 import { expect } from '@open-wc/testing';
+import { itExcept } from '../support/engine.ts';
 import { Puppet } from '../../support/puppet.ts';
 import { RECONNECT_DEFAULTS, reconnectDelay } from '../../../src/session/index.ts';
 import type { HydraError, HydraSession } from '../../../src/session/index.ts';
@@ -113,10 +114,19 @@ describe('HydraSession reconnects', () => {
       { attempt: 1, delayMs: 3750, reason: 'server_full' },
       { attempt: 2, delayMs: 7500, reason: 'server_full' },
     ]);
-    // Close 1013 alone (no error frame first) is treated the same.
-    puppet.close(1013);
-    expect((await nextEvent(session, 'reconnecting', (d) => d.attempt === 3)).reason).to.equal('server_full');
   });
+
+  itExcept(
+    { webkit: "WebKitGTK's WebSocket (libsoup) reports close codes 1012-1014 as 1006; Hydra's server_full error frame before the close is what the element relies on there" },
+    'close 1013 alone (no error frame first) backs off like server_full',
+    async () => {
+      const { session } = make();
+      void session.start();
+      await handshake(puppet, session);
+      puppet.close(1013);
+      expect((await nextEvent(session, 'reconnecting')).reason).to.equal('server_full');
+    },
+  );
 
   it('close 1000 from the server while in a conversation reconnects; no error is reported', async () => {
     const { session, timers, of } = make();

@@ -12,6 +12,21 @@ import { expect } from '@open-wc/testing';
 import { installWorkletTap, soundSpan, type WorkletTap } from '../e2e/helpers.ts';
 import type { Puppet } from '../../support/puppet.ts';
 import { connect, openPage, puppetAndPage, sv, toneDelta } from './helpers.ts';
+import { itExcept } from '../support/engine.ts';
+
+/**
+ * Firefox ESR and WebKitGTK (measured here): the reply's chunks reach the playback worklet
+ * only when the page's main thread runs, although socket, codec and routing are in the
+ * worker (likely: these engines service a worker's WebSocket through the page's main
+ * thread; which leg waits was not isolated). Firefox:
+ * a 1 s freeze with the server 600 ms ahead underruns once, every run; WebKitGTK: 2
+ * underruns, and a barge-in during a 2 s freeze cut the reply 0.2 s after the freeze ended.
+ * No page-side fix (the socket must live in some thread of the page); README: browser support.
+ */
+const MAIN_THREAD_SOCKET = {
+  firefox: "reply audio reaches the worklet only when the page's main thread runs, engine in a worker or not (measured: 1 underrun per 1 s freeze)",
+  webkit: "reply audio reaches the worklet only when the page's main thread runs, engine in a worker or not (measured: 2 underruns; barge-in cut 0.2 s after a 2 s freeze)",
+};
 
 const REPLY_CHUNKS = 300; // 6 s of 20 ms deltas
 const SOUND = 0.01;
@@ -25,6 +40,19 @@ function block(ms: number): void {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once `cond` holds (checked every 10 ms); fails after `timeoutMs` saying what it waited for. */
+function until(what: string, cond: () => boolean, detail: () => string = () => '', timeoutMs = 20_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  return new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (cond()) resolve();
+      else if (performance.now() > end) reject(new Error(`waited ${timeoutMs} ms for ${what} ${detail()}`));
+      else setTimeout(check, 10);
+    };
+    check();
+  });
+}
 
 /** Longest run of near-silent samples between first and last (a gap in a continuous tone), in frames. */
 function longestSilence(tap: WorkletTap, first: number, last: number): number {
@@ -42,13 +70,15 @@ describe('a host page that blocks its main thread', function () {
   this.timeout(60_000);
   const ctx = puppetAndPage();
 
-  it('loses no mic audio and leaves no gap in the reply (engine in a worker)', async () => {
+  itExcept(MAIN_THREAD_SOCKET, 'loses no mic audio and leaves no gap in the reply (engine in a worker)', async () => {
     ctx.page = await openPage('<script type="module" src="/src/index.ts"></script>');
     const { el } = ctx.page;
     const tap = installWorkletTap(ctx.page.win);
     const ended = new Promise<CustomEvent>((r) => el.addEventListener('hydra-playback-end', (e) => r(e as CustomEvent), { once: true }));
     await connect(el, ctx.puppet);
     expect(el.debugStats?.thread).to.equal('worker');
+    // The tap records before the reply starts (its module loads after the page's, on a loaded machine later).
+    await until('the output tap to record', () => tap.startFrame >= 0);
     const frames: unknown[] = [{ type: 'response.created', event_id: sv(), response: { id: 'resp_long' } }];
     for (let i = 0; i < REPLY_CHUNKS; i++) frames.push({ type: 'response.output_audio.delta', event_id: sv(), response_id: 'resp_long', delta: toneDelta() });
     frames.push({ type: 'response.output_audio.done', event_id: sv(), response_id: 'resp_long' });
@@ -93,31 +123,34 @@ describe('a host page that blocks its main thread', function () {
     await ctx.puppet.frame('input_audio_buffer.append', after.mic.chunks - after.droppedAudioChunks - 1, 10_000);
   });
 
-  it('barge-in stops the reply while the page is still frozen (the flush is decided in the worker)', async () => {
+  itExcept(MAIN_THREAD_SOCKET, 'barge-in stops the reply while the page is still frozen (the flush is decided in the worker)', async () => {
     ctx.page = await openPage('<script type="module" src="/src/index.ts"></script>');
     const { el } = ctx.page;
     const tap = installWorkletTap(ctx.page.win);
     await connect(el, ctx.puppet);
     const frames: unknown[] = [{ type: 'response.created', event_id: sv(), response: { id: 'resp_cut' } }];
-    for (let i = 0; i < REPLY_CHUNKS; i++) {
-      // The user talks over the reply 1.5 s in (sent 0.9 s after the stream starts: it runs 600 ms ahead).
-      if (i === 75) frames.push({ type: 'input_audio_buffer.speech_started', event_id: sv(), audio_start_ms: 1500, item_id: 'item_u' });
-      frames.push({ type: 'response.output_audio.delta', event_id: sv(), response_id: 'resp_cut', delta: toneDelta() });
-    }
+    for (let i = 0; i < REPLY_CHUNKS; i++) frames.push({ type: 'response.output_audio.delta', event_id: sv(), response_id: 'resp_cut', delta: toneDelta() });
     ctx.puppet.stream(frames, 20, 600);
-    await new Promise<void>((resolve) => {
-      const check = () => (el.state === 'speaking' ? resolve() : setTimeout(check, 10));
-      check();
-    });
-    // Frozen from before the barge-in arrives until well after it.
+    await until('the reply to play', () => el.state === 'speaking', () => `(state ${el.state})`);
+    // The user talks over the reply: the server says so 300 ms from now, while the page is
+    // frozen (asked for before the freeze, so a loaded machine cannot reorder the two).
+    const speech = { type: 'input_audio_buffer.speech_started', event_id: sv(), audio_start_ms: 1500, item_id: 'item_u' };
+    ctx.puppet.stream([{ type: 'response.output_audio.delta', event_id: sv(), response_id: 'resp_cut', delta: toneDelta() }, speech], 300);
+    // Frozen from before the barge-in arrives until well after it. The freeze's end in
+    // context time is its start plus the real time it lasted (the context runs on the
+    // PulseAudio device's clock): Firefox updates currentTime from the main thread's event
+    // loop, so read right after the freeze it still says when the freeze began.
+    const frozenAt = tap.context!.currentTime;
+    const t0 = performance.now();
     block(2000);
-    const frozenUntil = tap.context!.currentTime;
-    const turn = new Promise((r) => el.addEventListener('hydra-turn-start', r, { once: true }));
-    await turn; // the page hears of it only now
-    await new Promise<void>((resolve) => {
-      const check = () => (tap.head() >= frozenUntil + 0.2 ? resolve() : setTimeout(check, 10));
-      check();
-    });
+    const frozenUntil = frozenAt + (performance.now() - t0) / 1000;
+    let turned = false;
+    el.addEventListener('hydra-turn-start', () => (turned = true), { once: true });
+    await until('hydra-turn-start', () => turned, () => `(state ${el.state}, ${ctx.puppet.sent('input_audio_buffer.append').length} appends)`); // the page hears of it only now
+    const where = () => `(tap at ${tap.head().toFixed(3)}, context at ${tap.context!.currentTime.toFixed(3)}, froze ${frozenAt.toFixed(3)} → ${frozenUntil.toFixed(3)})`;
+    await until('the output tap to pass the freeze', () => tap.head() >= frozenUntil + 0.2, where);
+    // Cut by the flush, not starved: the reply's queue never ran dry before the cut.
+    expect(el.debugStats!.playback.underruns, 'playback underruns (a starved reply goes silent without a flush)').to.equal(0);
     const heard = soundSpan(tap, 0, Infinity, SOUND)!;
     expect(heard, 'the reply at the output').to.exist;
     expect(heard.last, 'the last audible sample of the reply, against the end of the freeze (context time)').to.be.below(frozenUntil);

@@ -5,6 +5,7 @@ import type { HydraVoiceElement } from '../../../src/index.ts';
 import { Puppet } from '../../support/puppet.ts';
 import { afterEach, beforeEach } from '../session/helpers.ts';
 
+
 export interface TestPage {
   frame: HTMLIFrameElement;
   win: Window & typeof globalThis & { __warnings: string[] };
@@ -18,15 +19,22 @@ export function otherOrigin(): string {
   return `${location.protocol}//${other}:${location.port}`;
 }
 
+/** The test server's URL for a page with this document (test/support/page-routes.ts). */
+export function pageUrl(html: string): string {
+  return `/__page?html=${encodeURIComponent(html)}`;
+}
+
 /** An iframe with `head` (scripts, a CSP meta) and `body`, console.warn recorded. */
 export async function openPage(head: string, body = '<hydra-voice></hydra-voice>'): Promise<TestPage> {
   const frame = document.createElement('iframe');
   frame.allow = 'microphone; autoplay';
-  frame.srcdoc = `<!doctype html><html><head>${head}<script>
+  // A real document, not srcdoc: 'self' in a CSP means the page's origin in every engine
+  // (test/support/page-routes.ts).
+  frame.src = pageUrl(`<!doctype html><html><head>${head}<script>
     window.__warnings = [];
     const warn = console.warn.bind(console);
     console.warn = (...a) => { window.__warnings.push(a.join(' ')); warn(...a); };
-  </script></head><body>${body}</body></html>`;
+  </script></head><body>${body}</body></html>`);
   document.body.append(frame);
   await new Promise((r) => frame.addEventListener('load', r, { once: true }));
   const win = frame.contentWindow as TestPage['win'];

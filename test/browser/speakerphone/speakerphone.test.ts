@@ -1,0 +1,132 @@
+// The speakerphone: everything the page plays goes into the room its microphone hears, at
+// 0 dB (a PulseAudio null sink whose monitor is the default mic, test/support/pulse.ts),
+// like a laptop with its loudspeaker next to its mic. The built script, the token endpoint,
+// the relay and the simulator, as in the e2e tests; the user's voices are played into the
+// same room. Runs in every engine, and in Chromium without Chrome-wide echo cancellation
+// (`chromium-no-chrome-wide-aec`), where the browser's canceller does not hear Web Audio.
+//
+//   - The agent never interrupts itself: ten replies of 3 s or more, the user silent while
+//     each plays, not one speech_started while only the agent talks.
+//   - Barge-in still works through the loop: another voice talking over the agent stops it.
+import { expect } from '@open-wc/testing';
+import { firstSound, openPage, soundSpan, summarize } from '../e2e/helpers.ts';
+import type { E2ePage, Recorded } from '../e2e/helpers.ts';
+import { roomEngine, say, speakerphone } from '../support/room.ts';
+
+const SOUND = 0.01;
+const REPLIES = 10;
+
+/** What the echo guard and the output route did, for the log. */
+function echoSummary(p: E2ePage): string {
+  const last = p.echo.at(-1);
+  const states = p.echo.filter((e, i) => i === 0 || e.state !== p.echo[i - 1]!.state).map((e) => `${e.state}@${e.ctxTime.toFixed(2)}`).join(' → ');
+  return `guard ${states || 'silent'}${last?.state === 'echo' ? ` (loop delay ${last.delayMs} ms, ERL ${last.erlDb} dB, match ${last.match})` : ''}; gated ${last?.gatedQuanta ?? 0} quanta, ${last?.leaks ?? 0} leaks caught; peer connections ${p.peerConnections()}`;
+}
+
+describe('speakerphone (the loudspeaker plays into the mic)', function () {
+  this.timeout(180_000);
+  let page: E2ePage | undefined;
+
+  beforeEach(async () => {
+    await speakerphone(true);
+  });
+
+  afterEach(() => {
+    page?.close();
+    page = undefined;
+  });
+
+  it(`${REPLIES} replies of 3 s or more: not one speech_started while only the agent talks`, async () => {
+    const engine = await roomEngine();
+    page = await openPage({ voice: 'maya', persona: 'You are a weather bot. [speakerphone]', 'wire-log': true });
+    const p = page;
+    p.clickButton();
+    await p.waitEvent('hydra-session');
+    const replies: { response: Recorded; audible: { first: number; last: number } }[] = [];
+    const promptsAt: number[] = [];
+    let prompts = 0;
+    let strays = 0;
+    while (replies.length < REPLIES) {
+      // The user asks for the next reply, and is silent until it has been played out. A
+      // loaded machine's audio server can deliver a prompt clipped (the turn detector
+      // rejects it: conversation.item.done "incomplete", no response) or in two pieces (the
+      // second one interrupts the reply before it is heard): the user says it again.
+      let response: Recorded | undefined;
+      for (let attempt = 0; !response; attempt++) {
+        const from = p.log.length;
+        promptsAt.push(p.now());
+        prompts++;
+        await say('prompt', { wait: true });
+        const end = await p.waitEvent('hydra-turn-end', () => true, { from });
+        const next = await p.waitFor('a response or a rejected turn', () =>
+          p.log.find((r) => r.seq > end.seq && (r.type === 'hydra-response-start' || (r.type === 'hydra-frame' && r.detail.frame?.type === 'conversation.item.done' && r.detail.frame.item?.status === 'incomplete'))),
+        );
+        if (next.type === 'hydra-response-start') response = next;
+        else expect(attempt, `prompts rejected in a row\n${summarize(p.log)}`).to.be.below(2);
+      }
+      const done = await p.waitEvent('hydra-response-end', (r) => r.detail.responseId === response!.detail.responseId, { from: response.seq, timeoutMs: 30_000 });
+      if (done.detail.status !== 'completed') {
+        // Interrupted: by the agent's own voice (a self-interruption: fail) or by a late
+        // piece of the prompt before the reply was heard at all (say it again).
+        const heard = soundSpan(p.tap, response.ctxTime, done.ctxTime, SOUND);
+        expect(heard, `reply ${replies.length + 1} was interrupted while it played\n${summarize(p.log, 120)}\n${echoSummary(p)}`).to.equal(undefined);
+        expect(++strays, `replies interrupted by a late piece of the prompt\n${summarize(p.log, 120)}`).to.be.below(3);
+        continue;
+      }
+      const idle = await p.waitEvent('hydra-state', (r) => r.detail.state === 'listening', { from: done.seq, timeoutMs: 15_000 });
+      const audible = soundSpan(p.tap, response.ctxTime, idle.ctxTime, SOUND);
+      expect(audible, `reply ${replies.length + 1} at the output`).to.not.equal(undefined);
+      replies.push({ response, audible: audible! });
+    }
+    const durations = replies.map((r) => r.audible.last - r.audible.first);
+    const turnStarts = p.events('hydra-turn-start');
+    // A speech_started while a reply was audible (or on its way back through the room,
+    // until the user's next prompt) is the agent hearing itself; so is any turn beyond the
+    // one the user spoke per prompt.
+    const nextPrompt = (t: number) => promptsAt.find((at) => at > t) ?? Infinity;
+    const selfInterruptions = turnStarts.filter((t) =>
+      replies.some((r) => t.ctxTime >= r.audible.first && t.ctxTime <= Math.min(r.audible.last + 1.5, nextPrompt(r.audible.first))),
+    );
+    console.log(
+      `[speakerphone ${engine}] ${replies.length} replies of ${Math.min(...durations).toFixed(2)}–${Math.max(...durations).toFixed(2)} s at the output; ` +
+        `${turnStarts.length} user turns for ${prompts} prompts (${strays} delivered in two pieces); ${selfInterruptions.length} speech_started while the agent talked; ${echoSummary(p)}`,
+    );
+    for (const d of durations) expect(d, 'reply length at the output (s)').to.be.at.least(3);
+    expect(selfInterruptions.length, `self-interruptions\n${summarize(p.log, 120)}\n${echoSummary(p)}`).to.equal(0);
+    expect(turnStarts.length, `user turns (one per prompt, two for one in pieces)\n${summarize(p.log, 120)}\n${echoSummary(p)}`).to.equal(prompts + strays);
+    expect(p.events('hydra-error')).to.deep.equal([]);
+  });
+
+  it('barge-in through the loop: another voice talking over the agent stops it', async () => {
+    const engine = await roomEngine();
+    page = await openPage({ voice: 'maya', persona: 'You are a weather bot. [long]' });
+    const p = page;
+    p.clickButton();
+    await p.waitEvent('hydra-session');
+    await say('question');
+    const end = await p.waitEvent('hydra-turn-end');
+    const long = await p.waitEvent('hydra-response-start', () => true, { from: end.seq });
+    const audibleAt = await p.waitFor('the long reply at the output', () => firstSound(p.tap, long.ctxTime, SOUND));
+    // Let the reply play (and come back through the room) for a while: the agent talks alone.
+    await p.waitFor('3 s of the long reply', () => p.now() > audibleAt + 3, 20_000);
+    expect(p.events('hydra-turn-start').filter((t) => t.seq > long.seq), `speech_started while the agent talked alone\n${summarize(p.log)}\n${echoSummary(p)}`).to.deep.equal([]);
+    // The user talks over it, into the same room.
+    const bargeFrom = p.log.length;
+    const spokeAt = p.now();
+    await say('interruption');
+    const barge = await p.waitEvent('hydra-turn-start', () => true, { from: bargeFrom, timeoutMs: 15_000 });
+    const ended = await p.waitEvent('hydra-response-end', (r) => r.detail.responseId === long.detail.responseId, { from: long.seq });
+    expect(ended.detail.status, summarize(p.log)).to.equal('cancelled');
+    expect(ended.detail.reason).to.equal('interrupted');
+    // The reply stopped at the output soon after the client learned of the barge-in.
+    const next = await p.waitEvent('hydra-response-start', (r) => r.detail.responseId !== long.detail.responseId, { from: barge.seq, timeoutMs: 20_000 });
+    const span = soundSpan(p.tap, barge.ctxTime, next.ctxTime, SOUND);
+    const stoppedAfter = span ? span.last - barge.ctxTime : 0;
+    console.log(
+      `[speakerphone ${engine}] barge-in heard ${(barge.ctxTime - spokeAt).toFixed(2)} s after the voice was played into the room; ` +
+        `reply audio stopped ${(stoppedAfter * 1000).toFixed(0)} ms after hydra-turn-start; ${echoSummary(p)}`,
+    );
+    expect(stoppedAfter, 'reply audio after the barge-in (s)').to.be.below(0.1);
+    expect(p.events('hydra-error')).to.deep.equal([]);
+  });
+});

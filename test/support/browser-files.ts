@@ -1,0 +1,21 @@
+// The browser test files, listed by the runner itself (scripts/test.mjs passes path
+// filters through HV_BROWSER_FILES), so groups of engines can pick their files.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Files that also run in the speakerphone-only engines (test/support/engines.ts). */
+export const SPEAKERPHONE_FILES = ['test/browser/speakerphone/'];
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+/** test/browser/**\/*.test.ts, sorted, kept when a filter is a substring of the path (or no filters). */
+export function browserTestFiles(filters: string[] = []): string[] {
+  return walk('test/browser')
+    .filter((f) => f.endsWith('.test.ts') && (filters.length === 0 || filters.some((x) => f.includes(x))))
+    .sort();
+}
