@@ -97,6 +97,8 @@ export class EchoGuard {
   declare private leaks: number;
   declare private leakMic: Float64Array;
   declare private leakRef: Float64Array;
+  /** Running sums of one correlation (corrReset/corrAdd): n, Σx, Σy, Σx², Σy², Σxy. */
+  declare private corr: Float64Array;
 
   constructor(rate: number) {
     this.rate = rate;
@@ -138,6 +140,7 @@ export class EchoGuard {
     this.leaks = 0;
     this.leakMic = new Float64Array(0);
     this.leakRef = new Float64Array(0);
+    this.corr = new Float64Array(6);
   }
 
   get state(): EchoState {
@@ -220,37 +223,20 @@ export class EchoGuard {
    * may keep time with the agent's, does not.
    */
   private fineMatch(lastQ: number, lagB: number): number {
-    const len = this.refQ.length;
     const n = Math.round(this.rate / 128);
-    const idx = (q: number) => ((q % len) + len) % len;
-    const lg = (e: Float32Array, ns: Float64Array, q: number) => (ns[idx(q)] === q ? 10 * Math.log10(e[idx(q)]! + 1e-9) : NaN);
     let best = 0;
     for (let lag = Math.max(1, lagB * this.qpb - 12); lag <= lagB * this.qpb + 12; lag++) {
-      let k = 0;
-      let sx = 0;
-      let sy = 0;
-      let sxx = 0;
-      let syy = 0;
-      let sxy = 0;
+      this.corrReset();
       for (let t = lastQ - n; t <= lastQ; t++) {
-        const r1 = lg(this.refQ, this.refQn, t - lag);
-        const r0 = lg(this.refQ, this.refQn, t - lag - 1);
-        const m1 = lg(this.micQ, this.micQn, t);
-        const m0 = lg(this.micQ, this.micQn, t - 1);
+        const r1 = this.quantumDb(this.refQ, this.refQn, t - lag);
+        const r0 = this.quantumDb(this.refQ, this.refQn, t - lag - 1);
+        const m1 = this.quantumDb(this.micQ, this.micQn, t);
+        const m0 = this.quantumDb(this.micQ, this.micQn, t - 1);
         if (!(r1 > -50 && r0 > -50) || m1 !== m1 || m0 !== m0) continue;
-        const x = r1 - r0;
-        const y = m1 - m0;
-        k++;
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        syy += y * y;
-        sxy += x * y;
+        this.corrAdd(r1 - r0, m1 - m0);
       }
-      if (k < 60) continue;
-      const vx = sxx - (sx * sx) / k;
-      const vy = syy - (sy * sy) / k;
-      const r = vx > 1e-9 && vy > 1e-9 ? (sxy - (sx * sy) / k) / Math.sqrt(vx * vy) : 0;
+      if (this.corr[0]! < 60) continue;
+      const r = this.corrR();
       if (r > best) best = r;
     }
     return best;
@@ -260,6 +246,44 @@ export class EchoGuard {
     const k = block % levels.length;
     levels[k] = 10 * Math.log10(n > 0 ? acc / n + 1e-12 : 1e-12);
     numbers[k] = block;
+  }
+
+  /** Energy (dB) of quantum `q`; NaN when it was not recorded. */
+  private quantumDb(energies: Float32Array, numbers: Float64Array, q: number): number {
+    const k = ((q % energies.length) + energies.length) % energies.length;
+    return numbers[k] === q ? 10 * Math.log10(energies[k]! + 1e-9) : NaN;
+  }
+
+  /** Starts a correlation (fineMatch, analyze, isLeak share one set of sums: no allocation on the render thread). */
+  private corrReset(): void {
+    this.corr.fill(0);
+  }
+
+  private corrAdd(x: number, y: number): void {
+    const c = this.corr;
+    c[0] = c[0]! + 1;
+    c[1] = c[1]! + x;
+    c[2] = c[2]! + y;
+    c[3] = c[3]! + x * x;
+    c[4] = c[4]! + y * y;
+    c[5] = c[5]! + x * y;
+  }
+
+  /** Pearson's r of the pairs added since corrReset(); 0 when either side is flat. */
+  private corrR(): number {
+    const c = this.corr;
+    const n = c[0]!;
+    const vx = c[3]! - (c[1]! * c[1]!) / n;
+    const vy = c[4]! - (c[2]! * c[2]!) / n;
+    return vx > 1e-9 && vy > 1e-9 ? (c[5]! - (c[1]! * c[2]!) / n) / Math.sqrt(vx * vy) : 0;
+  }
+
+  /** Least-squares slope of y on x for the same pairs; 0 when x is flat. */
+  private corrSlope(): number {
+    const c = this.corr;
+    const n = c[0]!;
+    const vx = c[3]! - (c[1]! * c[1]!) / n;
+    return vx > 1e-9 ? (c[5]! - (c[1]! * c[2]!) / n) / vx : 0;
   }
 
   /** Level (dB) of block `b`, floored at -70 dB; `missing` when the block was not recorded. */
@@ -296,31 +320,20 @@ export class EchoGuard {
     let lags = 0;
     for (let d = 0; d <= this.maxLagB; d++) {
       // Over the blocks where we played (at this lag): correlation and slope of mic on ref (dB).
-      let sx = 0;
-      let sy = 0;
-      let sxx = 0;
-      let syy = 0;
-      let sxy = 0;
+      this.corrReset();
       let active = 0;
       for (let i = 0; i < W; i++) {
         const y = micAt(b - i);
         if (y !== y) continue;
         const x = refAt(b - i - d);
         if (x <= -50) continue;
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        syy += y * y;
-        sxy += x * y;
+        this.corrAdd(x, y);
         diff[active++] = y - x;
       }
       if (active < 16) continue; // not enough of our own speech at this lag yet (~0.33 s)
       lags++;
-      const vx = sxx - (sx * sx) / active;
-      const vy = syy - (sy * sy) / active;
-      const cov = sxy - (sx * sy) / active;
-      const r = vx > 1e-9 && vy > 1e-9 ? cov / Math.sqrt(vx * vy) : 0;
-      const slope = vx > 1e-9 ? cov / vx : 0;
+      const r = this.corrR();
+      const slope = this.corrSlope();
       const sorted = diff.slice(0, active).sort(); // typed arrays sort numerically
       const erl = sorted[active >> 1]!;
       if (erl > loudest) loudest = erl;
@@ -380,25 +393,17 @@ export class EchoGuard {
     this.leakCheckedAt = q;
     const n = 40;
     const maxLag = (this.maxLagB + 1) * this.qpb;
-    const len = this.refQ.length;
-    const idx = (x: number) => ((x % len) + len) % len;
-    const lg = (e: Float32Array, ns: Float64Array, x: number) => (ns[idx(x)] === x ? 10 * Math.log10(e[idx(x)]! + 1e-9) : NaN);
     if (this.leakMic.length < n) this.leakMic = new Float64Array(n);
     if (this.leakRef.length < n + maxLag + 1) this.leakRef = new Float64Array(n + maxLag + 1);
     const m = this.leakMic;
     const r = this.leakRef;
     // m[i]: mic log-energy change at quantum q-n+1+i; r[j]: ref log energy at quantum q-n-maxLag+j.
-    for (let i = 0; i < n; i++) m[i] = lg(this.micQ, this.micQn, q - n + 1 + i) - lg(this.micQ, this.micQn, q - n + i);
-    for (let j = 0; j <= n + maxLag; j++) r[j] = lg(this.refQ, this.refQn, q - n - maxLag + j);
+    for (let i = 0; i < n; i++) m[i] = this.quantumDb(this.micQ, this.micQn, q - n + 1 + i) - this.quantumDb(this.micQ, this.micQn, q - n + i);
+    for (let j = 0; j <= n + maxLag; j++) r[j] = this.quantumDb(this.refQ, this.refQn, q - n - maxLag + j);
     let best = 0;
     let bestLag = -1;
     for (let lag = 1; lag <= maxLag; lag++) {
-      let k = 0;
-      let sx = 0;
-      let sy = 0;
-      let sxx = 0;
-      let syy = 0;
-      let sxy = 0;
+      this.corrReset();
       for (let i = 0; i < n; i++) {
         // The reference quantum heard at mic quantum q-n+1+i, and the one before it.
         const j = maxLag + i + 1 - lag;
@@ -406,18 +411,10 @@ export class EchoGuard {
         const r0 = r[j - 1]!;
         const y = m[i]!;
         if (!(r1 > -50 && r0 > -50) || y !== y) continue;
-        const x = r1 - r0;
-        k++;
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        syy += y * y;
-        sxy += x * y;
+        this.corrAdd(r1 - r0, y);
       }
-      if (k < 20) continue;
-      const vx = sxx - (sx * sx) / k;
-      const vy = syy - (sy * sy) / k;
-      const c = vx > 1e-9 && vy > 1e-9 ? (sxy - (sx * sy) / k) / Math.sqrt(vx * vy) : 0;
+      if (this.corr[0]! < 20) continue;
+      const c = this.corrR();
       if (c > best) {
         best = c;
         bestLag = lag;
