@@ -95,6 +95,8 @@ export class MicCapture {
   #started = false;
   #deviceId: string | undefined;
   #rebuilding: Promise<void> | undefined;
+  /** start() while it runs: a device switch or a lost track waits for it (see #rebuild). */
+  #starting: Promise<void> | undefined;
   readonly #onDeviceChange = () => void this.#checkDevice();
 
   readonly #options: MicCaptureOptions;
@@ -128,10 +130,18 @@ export class MicCapture {
   }
 
   /** Asks for the mic, loads the worklet, starts chunks. Rejects with {@link MicError}. */
-  async start(): Promise<void> {
-    if (this.#started) return;
+  start(): Promise<void> {
+    if (this.#started) return this.#starting ?? Promise.resolve();
     this.#started = true;
     this.#stopped = false;
+    const starting = this.#start();
+    this.#starting = starting;
+    const done = () => void (this.#starting === starting && (this.#starting = undefined));
+    starting.then(done, done);
+    return starting;
+  }
+
+  async #start(): Promise<void> {
     const worklet = loadWorklets(this.ctx, { workletUrl: this.#options.workletUrl });
     worklet.catch(() => undefined);
     try {
@@ -161,7 +171,7 @@ export class MicCapture {
     delete constraints.deviceId;
     if (deviceId) constraints.deviceId = { ideal: deviceId };
     this.#options.constraints = constraints;
-    if (!this.#stream || this.#stopped || (deviceId || undefined) === (previous || undefined)) return Promise.resolve();
+    if (!this.#started || this.#stopped || this.#options.source || (deviceId || undefined) === (previous || undefined)) return Promise.resolve();
     return this.#rebuild('changed');
   }
 
@@ -251,6 +261,11 @@ export class MicCapture {
 
   #rebuild(why: 'ended' | 'changed'): Promise<void> {
     this.#rebuilding ??= (async () => {
+      // The permission prompt can be answered (and a device chosen) while the worklet is
+      // still loading: rebuilding then would create the node before its processor exists
+      // (Firefox under load: "Unknown AudioWorklet name"). Let start() finish first.
+      await this.#starting?.catch(() => undefined);
+      if (this.#stopped || !this.#node) return;
       this.#release();
       try {
         const source = await this.#openMic();

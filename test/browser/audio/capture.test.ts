@@ -142,6 +142,42 @@ describe('MicCapture with the microphone', () => {
     }
   });
 
+  it('a device chosen while the worklet is still loading switches once the capture has started', async function () {
+    this.timeout(30_000);
+    const ctx = new AudioContext();
+    await ctx.resume();
+    // Hold the worklet module back: the mic is open (permission answered, devices listed,
+    // a visitor can pick one) while the processors are not registered yet.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const addModule = ctx.audioWorklet.addModule.bind(ctx.audioWorklet);
+    ctx.audioWorklet.addModule = async (url: string | URL, options?: WorkletOptions) => {
+      await gate;
+      return addModule(url, options);
+    };
+    const mic = new MicCapture(ctx);
+    const problems: MicProblem[] = [];
+    mic.onproblem = (p) => problems.push(p);
+    let count = 0;
+    mic.onchunk = () => count++;
+    try {
+      const started = mic.start();
+      await until(() => mic.track !== undefined, 10_000, 'the microphone open');
+      const first = mic.track!;
+      const switched = mic.switchDevice('another-microphone');
+      release();
+      await started;
+      await switched;
+      expect(problems.map((p) => p.message)).to.deep.equal([]);
+      expect(mic.stats.rebuilds).to.equal(1);
+      expect(mic.track).not.to.equal(first);
+      await until(() => count > 10, 10_000, 'chunks from the chosen device');
+    } finally {
+      mic.stop();
+      await ctx.close();
+    }
+  });
+
   itExcept(NO_SYNTHETIC_ENDED, "reports 'ended' when the device is gone and no other mic can be opened", async function () {
     this.timeout(30_000);
     const ctx = new AudioContext();
