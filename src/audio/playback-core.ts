@@ -263,9 +263,10 @@ export class PlaybackCore {
             this.post({ type: 'started', id: seg.id, frame: this.quantumStart + Math.round(((i - off) * this.outRate) / this.inRate) });
           }
         } else if (avail <= 0 && seg.ended) {
-          // Ended with no audio at all.
+          // Nothing left: it ran dry before its end arrived (an underrun; `played` counts
+          // what it played), or it never had audio.
           this.segs.shift();
-          this.post({ type: 'played', id: seg.id, frames: 0, flushed: false });
+          this.post({ type: 'played', id: seg.id, frames: seg.played, flushed: false });
           continue;
         } else break;
       }

@@ -275,6 +275,21 @@ describe('PlaybackCore (the worklet logic, driven directly)', () => {
     expect(msgs.some((m) => m.type === 'idle')).to.equal(true);
   });
 
+  it("a reply that ran dry before its end arrived reports what it played, not 0", () => {
+    // A loaded page or worker: the whole 200 ms reply played out (an underrun) before the
+    // 'end' command reached the worklet.
+    const msgs: PlaybackMessage[] = [];
+    const core = new PlaybackCore(48_000, undefined, Resampler, (m) => msgs.push(m as PlaybackMessage));
+    core.command({ type: 'chunk', id: 'r', pcm: tonePcm(9600) });
+    const out = new Float32Array(128);
+    let frame = 0;
+    for (; frame < 9600 + 128 * 4; frame += 128) core.process(out, frame);
+    expect(msgs.filter((m) => m.type === 'underrun').length).to.equal(1);
+    core.command({ type: 'end', id: 'r' });
+    core.process(out, frame);
+    expect(msgs.filter((m) => m.type === 'played')).to.deep.equal([{ type: 'played', id: 'r', frames: 9600, flushed: false }]);
+  });
+
   it('keeps running on endless underrun and grows its ring for long bursts', () => {
     const core = new PlaybackCore(48_000, undefined, Resampler, () => undefined);
     const out = new Float32Array(128);
