@@ -9,7 +9,7 @@
 //     each plays, not one speech_started while only the agent talks.
 //   - Barge-in still works through the loop: another voice talking over the agent stops it.
 import { expect } from '@open-wc/testing';
-import { firstSound, openPage, soundSpan, summarize } from '../e2e/helpers.ts';
+import { firstSound, frames, openPage, peakBetween, soundSpan, summarize } from '../e2e/helpers.ts';
 import type { E2ePage, Recorded } from '../e2e/helpers.ts';
 import { roomEngine, say, speakerphone } from '../support/room.ts';
 
@@ -21,6 +21,33 @@ function echoSummary(p: E2ePage): string {
   const last = p.echo.at(-1);
   const states = p.echo.filter((e, i) => i === 0 || e.state !== p.echo[i - 1]!.state).map((e) => `${e.state}@${e.ctxTime.toFixed(2)}`).join(' → ');
   return `guard ${states || 'silent'}${last?.state === 'echo' ? ` (loop delay ${last.delayMs} ms, ERL ${last.erlDb} dB, match ${last.match})` : ''}; gated ${last?.gatedQuanta ?? 0} quanta, ${last?.leaks ?? 0} leaks caught; peer connections ${p.peerConnections()}`;
+}
+
+/** dBFS of a base64 PCM16 chunk (-99 for digital silence). */
+function chunkDb(audio: string): number {
+  const bytes = atob(audio);
+  let sum = 0;
+  const n = bytes.length >> 1;
+  for (let i = 0; i < n; i++) {
+    const v = ((bytes.charCodeAt(2 * i) | (bytes.charCodeAt(2 * i + 1) << 8)) << 16) >> 16;
+    sum += v * v;
+  }
+  return sum > 0 ? Math.round(10 * Math.log10(sum / n / 32768 ** 2)) : -99;
+}
+
+/**
+ * What Hydra heard (the mic chunks the guard let through, dBFS per 20 ms) next to what
+ * played (output peak, dBFS per 20 ms) over the 1.5 s before a self-interruption.
+ */
+function heardBefore(p: E2ePage, at: number): string {
+  const sent = frames(p, 'out', 'input_audio_buffer.append').filter((r) => r.ctxTime > at - 1.5 && r.ctxTime <= at + 0.1);
+  const mic = sent.map((r) => chunkDb(r.detail.frame.audio)).join(' ');
+  const out: number[] = [];
+  for (let t = at - 1.5; t < at + 0.1; t += 0.02) {
+    const peak = peakBetween(p.tap, t, t + 0.02);
+    out.push(peak > 0 ? Math.round(20 * Math.log10(peak)) : -99);
+  }
+  return `mic chunks sent (dBFS, ${sent.length}, to ${at.toFixed(2)} s): ${mic}\noutput peaks (dBFS per 20 ms): ${out.join(' ')}`;
 }
 
 describe('speakerphone (the loudspeaker plays into the mic)', function () {
@@ -69,7 +96,8 @@ describe('speakerphone (the loudspeaker plays into the mic)', function () {
         // Interrupted: by the agent's own voice (a self-interruption: fail) or by a late
         // piece of the prompt before the reply was heard at all (say it again).
         const heard = soundSpan(p.tap, response.ctxTime, done.ctxTime, SOUND);
-        expect(heard, `reply ${replies.length + 1} was interrupted while it played\n${summarize(p.log, 120)}\n${echoSummary(p)}`).to.equal(undefined);
+        const turn = p.log.findLast((r) => r.type === 'hydra-turn-start' && r.seq < done.seq);
+        expect(heard, `reply ${replies.length + 1} was interrupted while it played\n${summarize(p.log, 120)}\n${echoSummary(p)}\n${turn ? heardBefore(p, turn.ctxTime) : ''}`).to.equal(undefined);
         expect(++strays, `replies interrupted by a late piece of the prompt\n${summarize(p.log, 120)}`).to.be.below(3);
         continue;
       }
