@@ -73,7 +73,8 @@ if (only !== 'browser') {
 }
 
 if (only !== 'node') {
-  const files = walk('test/browser').filter((f) => f.endsWith('.test.ts') && matches(f));
+  // Engine probes (*.probe.ts) run only when a filter names them (test/support/browser-files.ts).
+  const files = walk('test/browser').filter((f) => (f.endsWith('.test.ts') && matches(f)) || (f.endsWith('.probe.ts') && filters.length > 0 && matches(f)));
   if (files.length > 0) {
     const json = join(results, 'browser.json');
     const wtrArgs = ['--no-warnings', '--import', 'tsx', 'node_modules/@web/test-runner/dist/bin.js', '--config', 'web-test-runner.config.mjs'];

@@ -13,9 +13,14 @@ function walk(dir: string): string[] {
   });
 }
 
-/** test/browser/**\/*.test.ts, sorted, kept when a filter is a substring of the path (or no filters). */
+/**
+ * test/browser/**\/*.test.ts, sorted, kept when a filter is a substring of the path (or no
+ * filters). Engine probes (*.probe.ts: measurements of browser behaviour, not tests of
+ * ours) run only when a filter names them: `npm test -- browser probes/`.
+ */
 export function browserTestFiles(filters: string[] = []): string[] {
+  const named = (f: string) => filters.some((x) => f.includes(x));
   return walk('test/browser')
-    .filter((f) => f.endsWith('.test.ts') && (filters.length === 0 || filters.some((x) => f.includes(x))))
+    .filter((f) => (f.endsWith('.test.ts') && (filters.length === 0 || named(f))) || (f.endsWith('.probe.ts') && named(f)))
     .sort();
 }
