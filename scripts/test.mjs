@@ -8,7 +8,7 @@
 // Usage: npm test [-- node|browser] [-- <file filter>...]; HV_ENGINES=firefox,webkit limits engines.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 const args = process.argv.slice(2);
 const only = args.find((a) => a === 'node' || a === 'browser');
@@ -89,6 +89,7 @@ if (only !== 'node') {
       console.log('');
       for (const [engine, e] of Object.entries(c.engines)) {
         console.log(`${engine}: ${e.passed} passed, ${e.failed} failed, ${e.skipped} skipped (tests ran ${(e.testMs / 1000).toFixed(0)} s)`);
+        if (e.slowest?.length) console.log(`  slowest files: ${e.slowest.map((x) => `${relative(process.cwd(), x.file)} ${(x.ms / 1000).toFixed(0)} s`).join(', ')}`);
         for (const s of e.skips) console.log(`  skipped: ${s.file}: ${s.title}`);
         for (const s of e.unexplained) console.log(`  FAILED (skipped without a reason): ${s.file}: ${s.title}`);
         for (const f of e.brokenFiles) console.log(`  FAILED to run: ${f}`);

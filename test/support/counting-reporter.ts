@@ -38,6 +38,8 @@ export interface EngineResult extends Counts {
   /** Failed tests with the first lines of their error (the runner's own reporters merge engines). */
   failures: { file: string; title: string; error: string }[];
   brokenFiles: string[];
+  /** The files whose tests took longest (ms, tests' own durations): where CI time goes. */
+  slowest: { file: string; ms: number }[];
 }
 
 export interface BrowserResults extends Counts {
@@ -73,9 +75,12 @@ export function countingReporter(outFile: string) {
     onTestRunFinished({ sessions }: { sessions: SessionLike[] }) {
       const engines: Record<string, EngineResult> = {};
       for (const session of sessions) {
-        const e = (engines[session.browser.name] ??= { passed: 0, failed: 0, skipped: 0, testMs: 0, skips: [], unexplained: [], failures: [], brokenFiles: [] });
+        const e = (engines[session.browser.name] ??= { passed: 0, failed: 0, skipped: 0, testMs: 0, skips: [], unexplained: [], failures: [], brokenFiles: [], slowest: [] });
         const before = e.failed + e.passed + e.skipped;
+        const msBefore = e.testMs;
         if (session.testResults) countSuite(session.testResults, e, session.testFile, []);
+        e.slowest.push({ file: session.testFile, ms: e.testMs - msBefore });
+        e.slowest = e.slowest.sort((a, b) => b.ms - a.ms).slice(0, 5);
         const ranNothing = e.failed + e.passed + e.skipped === before;
         // Errors outside any test (load failure, uncaught error after tests) fail the file.
         if (session.errors.length > 0 || (session.passed === false && ranNothing)) {
