@@ -9,7 +9,8 @@ import { PlaybackChannel } from './playback-channel.ts';
 import type { PlaybackStats as ChannelStats } from './playback-channel.ts';
 import type { PlaybackCommand, PlaybackMessage, PlaybackOptions as CoreOptions } from './playback-core.ts';
 import type { EchoReport } from './echo-guard.ts';
-import { openWebRtcRoute, webRtcRouteAvailable, type WebRtcRoute } from './webrtc-route.ts';
+import type { WebRtcRoute } from './webrtc-route.ts';
+import { loadWebRtcRoute, webRtcRouteAvailable } from './webrtc-route-load.ts';
 
 /** How playback reaches the loudspeaker. */
 export type OutputRoute = 'direct' | 'webrtc';
@@ -108,7 +109,7 @@ export class Playback {
       node.connect(this.#gain);
       if (this.#routePolicy === 'webrtc') {
         // Forced (measurements): the route must work or playback fails loudly.
-        this.#webrtc = await openWebRtcRoute(ctx as AudioContext);
+        this.#webrtc = await (await loadWebRtcRoute()).openWebRtcRoute(ctx as AudioContext);
         this.#gain.connect(this.#webrtc.input);
         this.#echoStats.route = 'webrtc';
       } else this.#gain.connect(destination ?? ctx.destination);
@@ -207,7 +208,9 @@ export class Playback {
         return;
       }
       this.#switching = true;
-      openWebRtcRoute(this.ctx as AudioContext).then(
+      loadWebRtcRoute()
+        .then((m) => m.openWebRtcRoute(this.ctx as AudioContext))
+        .then(
         (route) => {
           this.#switching = false;
           if (this.#disposed || !this.#node) return route.close();
