@@ -212,7 +212,7 @@ export class HydraVoiceElement extends LitElement {
   });
   /** When the first session of this call was configured (Date.now()). */
   #callStart: number | undefined;
-  #timerId: ReturnType<typeof setInterval> | undefined;
+  #timerId: ReturnType<typeof setTimeout> | undefined;
   /** Level step shown by the halo. */
   #level = -1;
   readonly #onDeviceChange = () => void this.#refreshDevices();
@@ -545,19 +545,28 @@ export class HydraVoiceElement extends LitElement {
     return this.#callStart === undefined ? undefined : clock(Date.now() - this.#callStart);
   }
 
-  /** The call timer ticks once a second, only while someone can see it. */
+  /**
+   * The call timer ticks only while someone can see it. Each tick changes its text node's
+   * data and nothing else (no render of the whole element, no new node): in the frame of a
+   * level change when one comes within 250 ms of the second turning (#showLevels), which the
+   * page draws anyway; otherwise 250 ms after it, in a frame of its own.
+   */
   #tickTimer(on: boolean): void {
     if (on === (this.#timerId !== undefined)) return;
-    // Each tick rewrites the timer's text and nothing else (no render of the whole element).
-    if (on)
-      this.#timerId = setInterval(() => {
-        const timer = this.#shadowPart('timer');
-        if (timer) timer.textContent = this.#clock()!;
-      }, 1000);
-    else {
-      clearInterval(this.#timerId);
-      this.#timerId = undefined;
-    }
+    clearTimeout(this.#timerId);
+    this.#timerId = undefined;
+    const tick = () => {
+      this.#showTime();
+      this.#timerId = setTimeout(tick, 1250 - ((Date.now() - this.#callStart!) % 1000));
+    };
+    if (on) tick();
+  }
+
+  /** Brings the timer's text up to the call time, if it is shown and behind. */
+  #showTime(): void {
+    const text = this.#timerId !== undefined && this.#shadowPart('timer')?.firstChild;
+    const time = this.#clock();
+    if (text instanceof Text && time !== undefined && text.data !== time) text.data = time;
   }
 
   /**
@@ -572,6 +581,7 @@ export class HydraVoiceElement extends LitElement {
     const step = Math.max(heard, said);
     if (step === this.#level) return;
     this.#level = step;
+    this.#showTime(); // in the frame this change costs anyway
     const halo = this.#shadowPart('visualizer');
     if (!halo) return;
     halo.style.transform = `scale(${1 + step * 0.3})`;

@@ -92,8 +92,10 @@ export const styles = css`
     will-change: transform;
     pointer-events: none;
   }
-  :host([state='idle']) [part~='visualizer'],
-  :host([state='error']) [part~='visualizer'] {
+  /* Classes, not parts, after :host([state]): a state change then restyles these two
+     elements, not every element that has a part (the timeline's entries included). */
+  :host([state='idle']) .halo,
+  :host([state='error']) .halo {
     opacity: 0;
   }
   [part~='button'],
@@ -126,7 +128,7 @@ export const styles = css`
     outline-width: 3px;
     outline-offset: 3px;
   }
-  :host([state='error']) [part~='button'] {
+  :host([state='error']) .main {
     background: var(--_error);
     color: var(--_on-error);
   }

@@ -89,10 +89,10 @@ function core(m: ViewModel): TemplateResult {
   const label = m.talkButton ? s.talk : m.active ? s.labelEnd : s.labelStart;
   return html`
     <div class="control">
-      <span part="visualizer" aria-hidden="true"></span>
+      <span part="visualizer" class="halo" aria-hidden="true"></span>
       <button
         part="button"
-       
+        class="main"
         aria-pressed=${m.talkButton ? m.held : m.active}
         aria-label=${label}
         aria-describedby=${tip ? 'tip' : 'status'}
