@@ -213,6 +213,11 @@ export class HydraVoiceElement extends LitElement {
   /** When the first session of this call was configured (Date.now()). */
   #callStart: number | undefined;
   #timerId: ReturnType<typeof setTimeout> | undefined;
+  /** The timer's seconds strip and its animation (#tickTimer). */
+  #strip: Element | null = null;
+  #seconds: Animation | undefined;
+  /** The timer's accessible name (before the time) in the language of the last render. */
+  #callTime = '';
   /** Level step shown by the halo. */
   #level = -1;
   readonly #onDeviceChange = () => void this.#refreshDevices();
@@ -428,6 +433,7 @@ export class HydraVoiceElement extends LitElement {
 
   override render() {
     const { s, lang } = this.#text();
+    this.#callTime = s.callTime;
     const state = this._state;
     const active = this.#conversation.active;
     const error = state === 'error' ? this._error : undefined;
@@ -546,27 +552,34 @@ export class HydraVoiceElement extends LitElement {
   }
 
   /**
-   * The call timer ticks only while someone can see it. Each tick changes its text node's
-   * data and nothing else (no render of the whole element, no new node): in the frame of a
-   * level change when one comes within 250 ms of the second turning (#showLevels), which the
-   * page draws anyway; otherwise 250 ms after it, in a frame of its own.
+   * The call timer, while someone can see it. Its seconds are a strip of 00…59 that a
+   * steps() transform animation moves, which the compositor runs: no main-thread frame a
+   * second. Once a second the main thread only updates the accessible name (no style
+   * depends on it: no frame) and, when the minute turned, the minutes' text.
    */
   #tickTimer(on: boolean): void {
+    const strip = on ? this.renderRoot.querySelector('.sec > span') : null;
+    if (strip !== this.#strip) {
+      this.#seconds?.cancel();
+      this.#seconds = strip?.animate({ transform: ['none', 'translateY(-100%)'] }, { duration: 60_000, iterations: Infinity, easing: 'steps(60)' });
+      if (this.#seconds) this.#seconds.currentTime = (Date.now() - this.#callStart!) % 60_000;
+      this.#strip = strip;
+    }
     if (on === (this.#timerId !== undefined)) return;
     clearTimeout(this.#timerId);
     this.#timerId = undefined;
     const tick = () => {
-      this.#showTime();
-      this.#timerId = setTimeout(tick, 1250 - ((Date.now() - this.#callStart!) % 1000));
+      const timer = this.#shadowPart('timer');
+      const time = this.#clock();
+      const minutes = timer?.firstChild?.firstChild?.firstChild;
+      if (timer && time) {
+        timer.setAttribute('aria-label', `${this.#callTime} ${time}`);
+        if (minutes instanceof Text && minutes.data !== time.slice(0, -2)) minutes.data = time.slice(0, -2);
+      }
+      // Just after the second turns, when the strip has moved.
+      this.#timerId = setTimeout(tick, 1020 - ((Date.now() - this.#callStart!) % 1000));
     };
     if (on) tick();
-  }
-
-  /** Brings the timer's text up to the call time, if it is shown and behind. */
-  #showTime(): void {
-    const text = this.#timerId !== undefined && this.#shadowPart('timer')?.firstChild;
-    const time = this.#clock();
-    if (text instanceof Text && time !== undefined && text.data !== time) text.data = time;
   }
 
   /**
@@ -581,7 +594,6 @@ export class HydraVoiceElement extends LitElement {
     const step = Math.max(heard, said);
     if (step === this.#level) return;
     this.#level = step;
-    this.#showTime(); // in the frame this change costs anyway
     const halo = this.#shadowPart('visualizer');
     if (!halo) return;
     halo.style.transform = `scale(${1 + step * 0.3})`;
