@@ -216,8 +216,9 @@ export class HydraVoiceElement extends LitElement {
   /** The timer's seconds strip and its animation (#tickTimer). */
   #strip: Element | null = null;
   #seconds: Animation | undefined;
-  /** The timer's accessible name (before the time) in the language of the last render. */
+  /** The timer's accessible name (before the time) and minutes in the last render. */
   #callTime = '';
+  #minutes = '';
   /** Level step shown by the halo. */
   #level = -1;
   readonly #onDeviceChange = () => void this.#refreshDevices();
@@ -469,6 +470,7 @@ export class HydraVoiceElement extends LitElement {
       timeline: this.#floating || this.timeline ? this.#record.entries : undefined,
       on: this.#handlers,
     };
+    this.#minutes = model.timer?.slice(0, -2) ?? '';
     return render(model);
   }
 
@@ -555,7 +557,7 @@ export class HydraVoiceElement extends LitElement {
    * The call timer, while someone can see it. Its seconds are a strip of 00…59 that a
    * steps() transform animation moves, which the compositor runs: no main-thread frame a
    * second. Once a second the main thread only updates the accessible name (no style
-   * depends on it: no frame) and, when the minute turned, the minutes' text.
+   * depends on it: no frame); a new minute renders the element once.
    */
   #tickTimer(on: boolean): void {
     const strip = on ? this.renderRoot.querySelector('.sec > span') : null;
@@ -569,13 +571,9 @@ export class HydraVoiceElement extends LitElement {
     clearTimeout(this.#timerId);
     this.#timerId = undefined;
     const tick = () => {
-      const timer = this.#shadowPart('timer');
-      const time = this.#clock();
-      const minutes = timer?.firstChild?.firstChild?.firstChild;
-      if (timer && time) {
-        timer.setAttribute('aria-label', `${this.#callTime} ${time}`);
-        if (minutes instanceof Text && minutes.data !== time.slice(0, -2)) minutes.data = time.slice(0, -2);
-      }
+      const time = this.#clock()!;
+      this.#shadowPart('timer')?.setAttribute('aria-label', `${this.#callTime} ${time}`);
+      if (!time.startsWith(this.#minutes)) this.requestUpdate(); // a new minute: one render
       // Just after the second turns, when the strip has moved.
       this.#timerId = setTimeout(tick, 1020 - ((Date.now() - this.#callStart!) % 1000));
     };

@@ -87,7 +87,7 @@ const SECONDS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'))
  */
 function timer(label: string, time: string): TemplateResult {
   return html`<span part="timer" role="timer" aria-label="${label} ${time}"
-    ><span aria-hidden="true"><span .textContent=${time.slice(0, -2)}></span><span class="sec"><span>${SECONDS}</span></span></span
+    ><span aria-hidden="true">${time.slice(0, -2)}<span class="sec"><span>${SECONDS}</span></span></span
   ></span>`;
 }
 

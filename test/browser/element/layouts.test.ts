@@ -100,7 +100,7 @@ describe('<hydra-voice> layouts', () => {
       const box = timer.querySelector('.sec')!.getBoundingClientRect();
       const strip = timer.querySelector('.sec > span')!.getBoundingClientRect();
       const line = Math.round((box.top - strip.top) / box.height);
-      return `${timer.firstElementChild!.firstElementChild!.textContent}${String(line).padStart(2, '0')}`;
+      return `${timer.querySelector('.sec')!.previousSibling!.textContent}${String(line).padStart(2, '0')}`;
     };
     const first = timer.getAttribute('aria-label');
     expect(`Call time ${shown()}`).to.equal(first);
