@@ -211,20 +211,21 @@ export class Playback {
       loadWebRtcRoute()
         .then((m) => m.openWebRtcRoute(this.ctx as AudioContext))
         .then(
-        (route) => {
-          this.#switching = false;
-          if (this.#disposed || !this.#node) return route.close();
-          this.#webrtc = route;
-          this.#gain.connect(route.input);
-          this.#gain.disconnect(this.ctx.destination);
-          this.#setRoute('webrtc');
-        },
-        (e: Error) => {
-          this.#switching = false;
-          this.#webrtcUseless = true;
-          this.#echoStats.routeError = e.message;
-        },
-      );
+          (route) => {
+            this.#switching = false;
+            if (this.#disposed || !this.#node) return route.close();
+            this.#webrtc = route;
+            this.#gain.connect(route.input);
+            this.#gain.disconnect(this.ctx.destination);
+            this.#setRoute('webrtc');
+          },
+          (e: Error) => {
+            // The route's file could not load (warned once, webrtc-route-load.ts) or it did not connect.
+            this.#switching = false;
+            this.#webrtcUseless = true;
+            this.#echoStats.routeError = e.message;
+          },
+        );
     } else {
       this.#webrtcUseless = true;
       this.#gain.connect(this.ctx.destination);
