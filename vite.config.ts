@@ -10,6 +10,9 @@
 //                         ES modules for bundlers (esModuleConfig): the element starts its
 //                         engine with `new Worker(new URL('./hydra-voice-worker.mjs',
 //                         import.meta.url), {type: 'module'})`, which bundlers understand
+//   dist/hydra-voice-webrtc.js
+//                         the WebRTC echo route, loaded by the classic script only when the
+//                         echo guard hears our own voice in the mic (webRtcRouteConfig)
 //   dist/hydra-voice-worker.js
 //                         the engine alone as a classic worker (workerConfig), for pages that
 //                         serve it from their own origin (`worker-url`, strict CSPs)
@@ -114,6 +117,18 @@ export const esModuleConfig: UserConfig = {
   },
 };
 
+/**
+ * The WebRTC echo route as a classic script: the classic hydra-voice.js loads it from beside
+ * itself only when the echo guard asks for it (src/audio/webrtc-route-load.ts).
+ */
+export const webRtcRouteConfig: UserConfig = {
+  ...shared,
+  build: {
+    ...build,
+    lib: { entry: 'src/audio/webrtc-route-file.ts', formats: ['iife'], name: 'HydraVoiceWebRtcFile', fileName: () => 'hydra-voice-webrtc.js' },
+  },
+};
+
 /** The engine alone, as a classic worker script. */
 export const workerConfig: UserConfig = {
   ...shared,
@@ -127,7 +142,8 @@ export default defineConfig({
   publicDir: false,
   plugins: [minifyLiteralsPlugin(), litWithoutHooks(), terserPass()],
   // The classic script loads its worklets from dist/hydra-voice-worklets.js beside itself
-  // instead of embedding their module text (src/audio/worklet-loader.ts).
+  // instead of embedding their module text (src/audio/worklet-loader.ts), and the WebRTC
+  // echo route from dist/hydra-voice-webrtc.js (src/audio/webrtc-route-load.ts).
   define: { __HV_WORKLET_FILE__: 'true' },
   build: {
     ...build,

@@ -41,6 +41,7 @@ if (want('size')) {
   rows.push(['gzip (level 9)', `${kb(size.gzipBytes)} (${size.gzipBytes} B)`, `budget ${kb(size.budgetBytes)}: ${size.withinBudget ? 'within' : 'OVER'}`]);
   rows.push(['brotli (q11)', `${kb(size.brotliBytes)} (${size.brotliBytes} B)`, 'node:zlib']);
   rows.push(['raw', kb(size.rawBytes), 'minified IIFE']);
+  if (size.webrtcRouteGzipBytes !== undefined) rows.push(['  dist/hydra-voice-webrtc.js', `${kb(size.webrtcRouteGzipBytes)} gz`, 'loaded only where the echo guard hears our voice and the canceller does not (Chromium without Chrome-wide AEC)']);
   for (const l of size.locales) rows.push([`  dist/locales/${l.name}`, `${kb(l.gzipBytes)} gz`, l.name === 'all.js' ? "every language (import 'hydra-voice/locales')" : 'loaded only by pages in that language']);
   for (const c of size.contributors) {
     rows.push([`  ${c.name}`, `${kb(c.renderedBytes)} min`, `${kb(c.gzipBytes)} gz alone (visualizer, dist/stats.html)`]);

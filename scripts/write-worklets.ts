@@ -4,6 +4,8 @@
 //   dist/hydra-voice-worker.js  the engine alone as a classic worker, for pages whose CSP
 //                               allows no blob: workers: served from their own origin and
 //                               set as <hydra-voice worker-url="..."> (workerConfig)
+//   dist/hydra-voice-webrtc.js  the WebRTC echo route, which the classic script loads from
+//                               beside itself only when it needs it (webRtcRouteConfig)
 //   dist/hydra-voice-worklets.js
 //                               the audio worklets as a standalone file, for pages whose CSP
 //                               allows neither blob: nor data: scripts: served from their own
@@ -11,12 +13,13 @@
 //                               exact source the element otherwise loads from a Blob URL.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { build } from 'vite';
-import { esModuleConfig, workerConfig } from '../vite.config.ts';
+import { esModuleConfig, webRtcRouteConfig, workerConfig } from '../vite.config.ts';
 import { workletSource } from '../src/audio/worklet-source.ts';
 
 mkdirSync('dist', { recursive: true });
 await build(esModuleConfig);
 await build(workerConfig);
+await build(webRtcRouteConfig);
 
 // This script runs under tsx, whose transform keeps class names with esbuild's `__name`
 // helper, so the classes' toString() calls `__name(...)`: define it (as esbuild does) or

@@ -8,6 +8,7 @@ import './element/ssr-enter.ts'; // first: Lit touches `document` and `HTMLEleme
 import { DEFAULT_MODEL, HydraVoiceElement, TAG_NAME, VOICES, checkVoice, defineHydraVoice } from './element/api.ts';
 import { setLocaleScript } from './element/language.ts';
 import { setWorkletFile } from './audio/worklet-loader.ts';
+import { setWebRtcRouteFile } from './audio/webrtc-route-load.ts';
 import { isWorkerScope, runWorkerHost } from './worker/host.ts';
 import { classicScriptCandidates, setBundledWorker } from './worker/loader.ts';
 import './element/ssr-leave.ts'; // last: nothing lent is left behind
@@ -18,7 +19,11 @@ else if (typeof document !== 'undefined') {
   const current = document.currentScript as HTMLScriptElement | null; // null once this script has run
   const scriptUrl = current?.src || urlFromStack();
   setBundledWorker(() => (scriptUrl ? classicScriptCandidates(scriptUrl) : []));
-  if (scriptUrl) setWorkletFile(new URL('hydra-voice-worklets.js', scriptUrl).href); // worklets: the file beside this script
+  if (scriptUrl) {
+    // Beside this script: the worklets, and the WebRTC echo route (loaded only if needed, with this script's nonce).
+    setWorkletFile(new URL('hydra-voice-worklets.js', scriptUrl).href);
+    setWebRtcRouteFile(new URL('hydra-voice-webrtc.js', scriptUrl).href, current?.nonce ?? '');
+  }
   if (current) setLocaleScript(current); // the locale files sit beside this script; its nonce loads them
   // The public API (element/api.ts) listed, not `import * as`: a namespace object costs a
   // bundler helper. The type makes the compiler check that the list is complete.

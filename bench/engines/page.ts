@@ -9,7 +9,7 @@
 // run), and what the WebRTC output route costs in output latency.
 import { Playback, type OutputRoute } from '../../src/audio/playback.ts';
 import { loadWorkletModule } from '../../src/audio/worklet-loader.ts';
-import { webRtcRouteAvailable } from '../../src/audio/webrtc-route.ts';
+import { webRtcRouteAvailable } from '../../src/audio/webrtc-route-load.ts';
 import { captureLatency } from '../audio/capture-latency.ts';
 import { countPeerConnections, installWorkletTap, watchEchoReports } from '../../test/browser/e2e/helpers.ts';
 import { installWorkerProbe } from '../../test/support/worker-probe.ts';

@@ -9,7 +9,8 @@ import { PlaybackChannel } from './playback-channel.ts';
 import type { PlaybackStats as ChannelStats } from './playback-channel.ts';
 import type { PlaybackCommand, PlaybackMessage, PlaybackOptions as CoreOptions } from './playback-core.ts';
 import type { EchoReport } from './echo-guard.ts';
-import { openWebRtcRoute, webRtcRouteAvailable, type WebRtcRoute } from './webrtc-route.ts';
+import type { WebRtcRoute } from './webrtc-route.ts';
+import { loadWebRtcRoute, webRtcRouteAvailable } from './webrtc-route-load.ts';
 
 /** How playback reaches the loudspeaker. */
 export type OutputRoute = 'direct' | 'webrtc';
@@ -108,7 +109,7 @@ export class Playback {
       node.connect(this.#gain);
       if (this.#routePolicy === 'webrtc') {
         // Forced (measurements): the route must work or playback fails loudly.
-        this.#webrtc = await openWebRtcRoute(ctx as AudioContext);
+        this.#webrtc = await (await loadWebRtcRoute()).openWebRtcRoute(ctx as AudioContext);
         this.#gain.connect(this.#webrtc.input);
         this.#echoStats.route = 'webrtc';
       } else this.#gain.connect(destination ?? ctx.destination);
@@ -207,21 +208,24 @@ export class Playback {
         return;
       }
       this.#switching = true;
-      openWebRtcRoute(this.ctx as AudioContext).then(
-        (route) => {
-          this.#switching = false;
-          if (this.#disposed || !this.#node) return route.close();
-          this.#webrtc = route;
-          this.#gain.connect(route.input);
-          this.#gain.disconnect(this.ctx.destination);
-          this.#setRoute('webrtc');
-        },
-        (e: Error) => {
-          this.#switching = false;
-          this.#webrtcUseless = true;
-          this.#echoStats.routeError = e.message;
-        },
-      );
+      loadWebRtcRoute()
+        .then((m) => m.openWebRtcRoute(this.ctx as AudioContext))
+        .then(
+          (route) => {
+            this.#switching = false;
+            if (this.#disposed || !this.#node) return route.close();
+            this.#webrtc = route;
+            this.#gain.connect(route.input);
+            this.#gain.disconnect(this.ctx.destination);
+            this.#setRoute('webrtc');
+          },
+          (e: Error) => {
+            // The route's file could not load (warned once, webrtc-route-load.ts) or it did not connect.
+            this.#switching = false;
+            this.#webrtcUseless = true;
+            this.#echoStats.routeError = e.message;
+          },
+        );
     } else {
       this.#webrtcUseless = true;
       this.#gain.connect(this.ctx.destination);

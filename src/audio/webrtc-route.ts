@@ -8,12 +8,8 @@
 // --disable-features=ChromeWideEchoCancellation, 47 dB through this route). The cost is
 // the Opus encode/decode and the receiver's jitter buffer: ~60 ms more output latency
 // (see README "Echo"). Playback switches to it only when the echo guard hears our own
-// voice come back (playback.ts, echo-guard.ts).
-
-/** True when this browser can build the route. */
-export function webRtcRouteAvailable(): boolean {
-  return typeof RTCPeerConnection === 'function' && typeof MediaStreamAudioDestinationNode === 'function' && typeof Audio === 'function';
-}
+// voice come back (playback.ts, echo-guard.ts); the classic script loads this code only
+// then (webrtc-route-load.ts).
 
 /** A live loopback route; `close()` tears it down. */
 export interface WebRtcRoute {

@@ -212,7 +212,13 @@ export class HydraVoiceElement extends LitElement {
   });
   /** When the first session of this call was configured (Date.now()). */
   #callStart: number | undefined;
-  #timerId: ReturnType<typeof setInterval> | undefined;
+  #timerId: ReturnType<typeof setTimeout> | undefined;
+  /** The timer's seconds strip and its animation (#tickTimer). */
+  #strip: Element | null = null;
+  #seconds: Animation | undefined;
+  /** The timer's accessible name (before the time) and minutes in the last render. */
+  #callTime = '';
+  #minutes = '';
   /** Level step shown by the halo. */
   #level = -1;
   readonly #onDeviceChange = () => void this.#refreshDevices();
@@ -428,6 +434,7 @@ export class HydraVoiceElement extends LitElement {
 
   override render() {
     const { s, lang } = this.#text();
+    this.#callTime = s.callTime;
     const state = this._state;
     const active = this.#conversation.active;
     const error = state === 'error' ? this._error : undefined;
@@ -463,6 +470,7 @@ export class HydraVoiceElement extends LitElement {
       timeline: this.#floating || this.timeline ? this.#record.entries : undefined,
       on: this.#handlers,
     };
+    this.#minutes = model.timer?.slice(0, -2) ?? '';
     return render(model);
   }
 
@@ -545,19 +553,31 @@ export class HydraVoiceElement extends LitElement {
     return this.#callStart === undefined ? undefined : clock(Date.now() - this.#callStart);
   }
 
-  /** The call timer ticks once a second, only while someone can see it. */
+  /**
+   * The call timer, while someone can see it. Its seconds are a strip of 00…59 that a
+   * steps() transform animation moves, which the compositor runs: no main-thread frame a
+   * second. Once a second the main thread only updates the accessible name (no style
+   * depends on it: no frame); a new minute renders the element once.
+   */
   #tickTimer(on: boolean): void {
-    if (on === (this.#timerId !== undefined)) return;
-    // Each tick rewrites the timer's text and nothing else (no render of the whole element).
-    if (on)
-      this.#timerId = setInterval(() => {
-        const timer = this.#shadowPart('timer');
-        if (timer) timer.textContent = this.#clock()!;
-      }, 1000);
-    else {
-      clearInterval(this.#timerId);
-      this.#timerId = undefined;
+    const strip = on ? this.renderRoot.querySelector('.sec > span') : null;
+    if (strip !== this.#strip) {
+      this.#seconds?.cancel();
+      this.#seconds = strip?.animate({ transform: ['none', 'translateY(-100%)'] }, { duration: 60_000, iterations: Infinity, easing: 'steps(60)' });
+      if (this.#seconds) this.#seconds.currentTime = (Date.now() - this.#callStart!) % 60_000;
+      this.#strip = strip;
     }
+    if (on === (this.#timerId !== undefined)) return;
+    clearTimeout(this.#timerId);
+    this.#timerId = undefined;
+    const tick = () => {
+      const time = this.#clock()!;
+      this.#shadowPart('timer')?.setAttribute('aria-label', `${this.#callTime} ${time}`);
+      if (!time.startsWith(this.#minutes)) this.requestUpdate(); // a new minute: one render
+      // Just after the second turns, when the strip has moved.
+      this.#timerId = setTimeout(tick, 1020 - ((Date.now() - this.#callStart!) % 1000));
+    };
+    if (on) tick();
   }
 
   /**

@@ -7,6 +7,7 @@
 // download no translations. A file that cannot load (a CSP without the script's directory,
 // an offline copy) leaves English and one console warning. Bundler users import
 // 'hydra-voice/locales' (dist/locales/all.js, every language; scripts/write-locales.ts).
+import { addScript } from '../audio/csp.ts';
 import { EN, STRING_KEYS } from './strings.ts';
 import type { HydraVoiceStrings } from './strings.ts';
 
@@ -65,13 +66,7 @@ function load(language: string): void {
   if (script === undefined) setLocaleScript(document.querySelector('script[src*="hydra-voice"]'));
   if (requested.has(language) || !script) return;
   requested.add(language);
-  const src = new URL(`locales/${language}.js`, script.src).href;
-  const tag = document.createElement('script');
-  tag.src = src;
-  tag.async = true;
-  if (script.nonce) tag.nonce = script.nonce;
-  tag.onerror = () => console.warn(`<hydra-voice> could not load ${src} (not served, or refused by the CSP's script-src): English shown; or set strings.`);
-  document.head.append(tag);
+  addScript(new URL(`locales/${language}.js`, script.src).href, script.nonce ?? '', 'English shown; or set strings.').catch(() => undefined);
 }
 
 /** Connected elements: re-rendered when <html lang> changes or a language arrives. */

@@ -92,8 +92,10 @@ export const styles = css`
     will-change: transform;
     pointer-events: none;
   }
-  :host([state='idle']) [part~='visualizer'],
-  :host([state='error']) [part~='visualizer'] {
+  /* Classes, not parts, after :host([state]): a state change then restyles these two
+     elements, not every element that has a part (the timeline's entries included). */
+  :host([state='idle']) .halo,
+  :host([state='error']) .halo {
     opacity: 0;
   }
   [part~='button'],
@@ -126,7 +128,7 @@ export const styles = css`
     outline-width: 3px;
     outline-offset: 3px;
   }
-  :host([state='error']) [part~='button'] {
+  :host([state='error']) .main {
     background: var(--_error);
     color: var(--_on-error);
   }
@@ -360,13 +362,25 @@ export const styles = css`
     font-weight: 600;
   }
   [part~='timer'] {
-    /* A fixed box (up to h:mm:ss): each second's tick re-lays out and repaints only itself. */
+    /* A fixed box (up to h:mm:ss): a minute's change re-lays out and repaints only itself. */
     contain: strict;
     width: 7ch;
     height: 1.4em;
+    line-height: 1.4em;
     text-align: end;
     color: var(--_muted-fg);
     font-variant-numeric: tabular-nums;
+  }
+  /* The seconds: one line of the 00…59 strip shows; the animation moves the strip a line a second. */
+  .sec {
+    display: inline-block;
+    height: 1.4em;
+    overflow: hidden;
+    vertical-align: top;
+  }
+  .sec > span {
+    display: block;
+    white-space: pre;
   }
   [part~='panel'] .icon {
     border-color: transparent;

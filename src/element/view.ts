@@ -33,6 +33,7 @@ export interface ViewModel {
   outputs: MediaDeviceInfo[];
   micDevice: string;
   outputDevice: string;
+  /** The call time (format.ts clock()), or undefined for no timer. */
   timer: string | undefined;
   /** Entries to show, or undefined for no timeline. */
   timeline: readonly HydraHistoryEntry[] | undefined;
@@ -69,12 +70,25 @@ export function render(m: ViewModel): TemplateResult {
     <div part="panel" id="panel" role="dialog" aria-labelledby="title" ?hidden=${!m.open} @keydown=${m.on.panelKey}>
       <div class="head">
         <span part="title" id="title">${s.title}</span>
-        ${m.timer === undefined ? nothing : html`<span part="timer" role="timer" aria-label=${s.callTime} .textContent=${m.timer}></span>`}
+        ${m.timer === undefined ? nothing : timer(s.callTime, m.timer)}
         <button part="close" class="icon" aria-label=${s.labelClose} title=${s.labelClose} @click=${m.on.close}>${icon(close)}</button>
       </div>
       ${core(m)}${timeline(m)}
     </div>
   `;
+}
+
+/** 00…59, one per line: the strip the seconds animation moves (hydra-voice.ts #tickTimer). */
+const SECONDS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0')).join('\n');
+
+/**
+ * The call timer: minutes as text, seconds as a clipped strip that an animation on the
+ * compositor moves (no main-thread frame per second); the accessible name says the time.
+ */
+function timer(label: string, time: string): TemplateResult {
+  return html`<span part="timer" role="timer" aria-label="${label} ${time}"
+    ><span aria-hidden="true">${time.slice(0, -2)}<span class="sec"><span>${SECONDS}</span></span></span
+  ></span>`;
 }
 
 function iconClass(state: HydraVoiceState, open = false): string {
@@ -89,10 +103,10 @@ function core(m: ViewModel): TemplateResult {
   const label = m.talkButton ? s.talk : m.active ? s.labelEnd : s.labelStart;
   return html`
     <div class="control">
-      <span part="visualizer" aria-hidden="true"></span>
+      <span part="visualizer" class="halo" aria-hidden="true"></span>
       <button
         part="button"
-       
+        class="main"
         aria-pressed=${m.talkButton ? m.held : m.active}
         aria-label=${label}
         aria-describedby=${tip ? 'tip' : 'status'}

@@ -108,4 +108,36 @@ describe('dist/hydra-voice.js on a plain page', () => {
   it('without worklet-url, the classic script loads hydra-voice-worklets.js from beside itself (no blob: or data: needed)', async () => {
     await micRunsFromFile('csp-worklets-beside.html');
   });
+
+  it('hydra-voice-webrtc.js (the echo route the classic script adds when it needs it) runs beside the script under a strict CSP', async () => {
+    const frame = document.createElement('iframe');
+    frame.src = new URL('./pages/csp-worklets-beside.html', import.meta.url).href;
+    try {
+      document.body.append(frame);
+      await new Promise((r) => frame.addEventListener('load', r, { once: true }));
+      const win = frame.contentWindow as Window & typeof globalThis & { HydraVoiceWebRtc?: { openWebRtcRoute(ctx: AudioContext): Promise<{ input: AudioNode; close(): void }> } };
+      expect(win.HydraVoiceWebRtc, 'not part of hydra-voice.js').to.equal(undefined);
+      // What webrtc-route-load.ts does in the classic script: a <script> from beside it.
+      const tag = win.document.createElement('script');
+      tag.src = '/dist/hydra-voice-webrtc.js';
+      await new Promise((resolve, reject) => {
+        tag.onload = resolve;
+        tag.onerror = () => reject(new Error('refused or missing'));
+        win.document.head.append(tag);
+      });
+      expect(win.HydraVoiceWebRtc?.openWebRtcRoute).to.be.a('function');
+      if (typeof win.RTCPeerConnection !== 'function') return; // WebKitGTK without WebRTC: the route is never asked for
+      const ctx = new win.AudioContext();
+      try {
+        await ctx.resume();
+        const route = await win.HydraVoiceWebRtc!.openWebRtcRoute(ctx);
+        expect(route.input).to.be.instanceOf(win.MediaStreamAudioDestinationNode);
+        route.close();
+      } finally {
+        await ctx.close();
+      }
+    } finally {
+      frame.remove();
+    }
+  });
 });

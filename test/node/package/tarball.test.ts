@@ -62,10 +62,10 @@ describe('npm package', () => {
   it('ships only what users need: built files, typings, README and the server guide', (t) => {
     t.diagnostic(`tarball ${packed.size} B, unpacked ${packed.unpackedSize} B, ${packed.entryCount} files`);
     const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^docs\/SERVER\.md$/, /^frameworks\/[a-z-]+\.(d\.ts|js)$/,
-      /^dist\/hydra-voice(-worklets|-worker|-shared-[\w-]+)?\.m?js$/, /^dist\/custom-elements\.json$/, /^dist\/locales\/[a-z]+\.js$/, /^dist\/types\/.+\.d\.ts$/, /^dist\/node\/.+\.(js|d\.ts)$/];
+      /^dist\/hydra-voice(-worklets|-worker|-webrtc|-shared-[\w-]+)?\.m?js$/, /^dist\/custom-elements\.json$/, /^dist\/locales\/[a-z]+\.js$/, /^dist\/types\/.+\.d\.ts$/, /^dist\/node\/.+\.(js|d\.ts)$/];
     const stray = files.filter((f) => !allowed.some((re) => re.test(f)));
     assert.deepEqual(stray, [], 'no sources, tests, source maps, treemap or contributor docs');
-    for (const needed of ['dist/hydra-voice.js', 'dist/hydra-voice.mjs', 'dist/hydra-voice-worker.mjs', 'dist/hydra-voice-worker.js', 'dist/hydra-voice-worklets.js', 'dist/locales/all.js', 'dist/locales/fr.js', 'dist/types/index.d.ts',
+    for (const needed of ['dist/hydra-voice.js', 'dist/hydra-voice.mjs', 'dist/hydra-voice-worker.mjs', 'dist/hydra-voice-worker.js', 'dist/hydra-voice-worklets.js', 'dist/hydra-voice-webrtc.js', 'dist/locales/all.js', 'dist/locales/fr.js', 'dist/types/index.d.ts',
       'dist/node/server/index.js', 'dist/node/server/token/index.js', 'dist/node/server/simulator/index.js', 'frameworks/react.d.ts']) {
       assert.ok(files.includes(needed), needed);
     }
