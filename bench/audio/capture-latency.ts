@@ -3,8 +3,8 @@
 // the frame of the render quantum that posts the chunk holding it. Used by bench/audio.ts
 // (Chromium) and bench/engines.ts (every engine).
 import { MicCapture } from '../../src/audio/mic-capture.ts';
-import type { CaptureMessage } from '../../src/audio/capture-core.ts';
-import { Resampler } from '../../src/audio/resampler.ts';
+import type { CaptureMessage } from '../../src/audio/worklet/capture-core.ts';
+import { Resampler } from '../../src/audio/worklet/resampler.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -1,6 +1,6 @@
 // Browser side of bench/audio.ts: bundled by esbuild (minified, like the shipped script, so
 // the worklet source is built from minified classes) and run in headless Chromium.
-import { Resampler } from '../../src/audio/resampler.ts';
+import { Resampler } from '../../src/audio/worklet/resampler.ts';
 import { Playback } from '../../src/audio/playback.ts';
 import { loadWorkletModule } from '../../src/audio/worklet-loader.ts';
 import { base64ToPcm16, pcm16ToBase64 } from '../../src/protocol/base64.ts';

@@ -2,7 +2,7 @@
 // numbers checked (a hole is lost audio), chunk and level handed on, the dead-mic signal.
 // MicCapture uses it on the node's own port; the audio router (src/worker/router.ts) on a
 // port routed to the worker, so mic audio never passes the page's main thread.
-import type { CaptureMessage } from './capture-core.ts';
+import type { CaptureMessage } from './worklet/capture-core.ts';
 
 /** Stats for diagnostics and tests. */
 export interface CaptureStats {

@@ -4,7 +4,7 @@ import type { HydraClientErrorCode } from '../protocol/errors.ts';
 import { CaptureChannel } from './capture-channel.ts';
 import { loadWorklets, WorkletLoadError } from './worklet-loader.ts';
 import { CAPTURE_PROCESSOR } from './worklet-source.ts';
-import type { CaptureMessage, CaptureOptions } from './capture-core.ts';
+import type { CaptureMessage, CaptureOptions } from './worklet/capture-core.ts';
 
 /** A problem with the microphone, for the user. */
 export interface MicProblem {

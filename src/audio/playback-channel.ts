@@ -3,7 +3,7 @@
 // (levels, progress, first sample, end of a response, underruns). Playback uses it on the
 // node's own port; the audio router (src/worker/router.ts) uses it on a port routed to the
 // worker, so reply audio never passes the page's main thread.
-import type { PlaybackCommand, PlaybackMessage } from './playback-core.ts';
+import type { PlaybackCommand, PlaybackMessage } from './worklet/playback-core.ts';
 
 /** Counters for diagnostics and tests. */
 export interface PlaybackStats {

@@ -7,8 +7,8 @@ import { loadWorklets } from './worklet-loader.ts';
 import { PLAYBACK_PROCESSOR } from './worklet-source.ts';
 import { PlaybackChannel } from './playback-channel.ts';
 import type { PlaybackStats as ChannelStats } from './playback-channel.ts';
-import type { PlaybackCommand, PlaybackMessage, PlaybackOptions as CoreOptions } from './playback-core.ts';
-import type { EchoReport } from './echo-guard.ts';
+import type { PlaybackCommand, PlaybackMessage, PlaybackOptions as CoreOptions } from './worklet/playback-core.ts';
+import type { EchoReport } from './worklet/echo-guard.ts';
 import type { WebRtcRoute } from './webrtc-route.ts';
 import { loadWebRtcRoute, webRtcRouteAvailable } from './webrtc-route-load.ts';
 

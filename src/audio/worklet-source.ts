@@ -2,12 +2,12 @@
 // inside the single bundled script. Each class is bound to an explicit name here because a
 // minifier renames classes: the generated text never relies on the bundle's names, and the
 // code it embeds references nothing outside itself (dependencies are passed as arguments).
-import { Resampler } from './resampler.ts';
-import { CaptureCore } from './capture-core.ts';
-import { PlaybackCore } from './playback-core.ts';
-import { EchoGuard } from './echo-guard.ts';
-import { registerHydraProcessors } from './worklet-processors.ts';
-import { CAPTURE_PROCESSOR, PLAYBACK_PROCESSOR } from './worklet-names.ts';
+import { Resampler } from './worklet/resampler.ts';
+import { CaptureCore } from './worklet/capture-core.ts';
+import { PlaybackCore } from './worklet/playback-core.ts';
+import { EchoGuard } from './worklet/echo-guard.ts';
+import { registerHydraProcessors } from './worklet/processors.ts';
+import { CAPTURE_PROCESSOR, PLAYBACK_PROCESSOR } from './worklet/names.ts';
 
 export { CAPTURE_PROCESSOR, PLAYBACK_PROCESSOR };
 
@@ -39,7 +39,7 @@ export function playbackWorkletSource(): string {
 /**
  * Source of the module that registers both processors: what the loader loads, and what a
  * build step can write to `dist/hydra-voice-worklets.js` (same content as bundling
- * worklet-entry.ts) for pages whose CSP allows neither blob: nor data: scripts.
+ * worklet/entry.ts) for pages whose CSP allows neither blob: nor data: scripts.
  */
 export function workletSource(): string {
   return build(true, true);

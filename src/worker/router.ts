@@ -3,9 +3,9 @@
 // frame arrives. It runs wherever the engine runs (the worker by default); the worklets
 // reach it over MessagePorts, so none of this touches the page's main thread.
 import { CaptureChannel } from '../audio/capture-channel.ts';
-import type { CaptureMessage } from '../audio/capture-core.ts';
+import type { CaptureMessage } from '../audio/worklet/capture-core.ts';
 import { PlaybackChannel } from '../audio/playback-channel.ts';
-import type { PlaybackMessage } from '../audio/playback-core.ts';
+import type { PlaybackMessage } from '../audio/worklet/playback-core.ts';
 import { OUTPUT_SAMPLE_RATE } from '../protocol/endpoints.ts';
 import type { HydraSession } from '../session/session.ts';
 import type { EngineStats } from './messages.ts';

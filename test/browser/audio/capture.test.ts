@@ -4,9 +4,9 @@
 import { expect } from '@open-wc/testing';
 import { MicCapture, MicError, micErrorFrom } from '../../../src/audio/mic-capture.ts';
 import type { MicProblem } from '../../../src/audio/mic-capture.ts';
-import { CaptureCore } from '../../../src/audio/capture-core.ts';
-import type { CaptureMessage } from '../../../src/audio/capture-core.ts';
-import { Resampler } from '../../../src/audio/resampler.ts';
+import { CaptureCore } from '../../../src/audio/worklet/capture-core.ts';
+import type { CaptureMessage } from '../../../src/audio/worklet/capture-core.ts';
+import { Resampler } from '../../../src/audio/worklet/resampler.ts';
 import { correlation, decodeWav16, envelope, until } from './helpers.ts';
 import { itExcept } from '../support/engine.ts';
 import { say } from '../support/room.ts';

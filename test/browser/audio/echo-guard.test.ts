@@ -1,9 +1,9 @@
-// The echo guard's logic (src/audio/echo-guard.ts), driven directly with synthetic signals:
+// The echo guard's logic (src/audio/worklet/echo-guard.ts), driven directly with synthetic signals:
 // what we "play" is speech-like noise in syllables; what the mic "hears" is a noise floor,
 // plus our playback at a loop delay and gain (an uncancelled echo), plus a user. The
 // speakerphone tests run the same code in the worklets against real engines.
 import { expect } from '@open-wc/testing';
-import { EchoGuard } from '../../../src/audio/echo-guard.ts';
+import { EchoGuard } from '../../../src/audio/worklet/echo-guard.ts';
 import { prng } from '../session/helpers.ts';
 
 const RATE = 48_000;

@@ -69,7 +69,7 @@ describe('worklet loader', () => {
     const { win, remove } = await cspFrame("script-src 'self'");
     const ctx = new win.AudioContext();
     // Stand-in for dist/hydra-voice-worklets.js: its entry module, served (as JS) by the test server.
-    const url = new URL('../../../src/audio/worklet-entry.ts', import.meta.url).href;
+    const url = new URL('../../../src/audio/worklet/entry.ts', import.meta.url).href;
     const served = await fetch(url);
     try {
       expect(served.ok, `${url} must exist for this test`).to.equal(true);

@@ -4,9 +4,9 @@
 // a recorder worklet checks the same flush path under a running audio clock.
 import { expect } from '@open-wc/testing';
 import { Playback } from '../../../src/audio/playback.ts';
-import { PlaybackCore } from '../../../src/audio/playback-core.ts';
-import type { PlaybackMessage } from '../../../src/audio/playback-core.ts';
-import { Resampler } from '../../../src/audio/resampler.ts';
+import { PlaybackCore } from '../../../src/audio/worklet/playback-core.ts';
+import type { PlaybackMessage } from '../../../src/audio/worklet/playback-core.ts';
+import { Resampler } from '../../../src/audio/worklet/resampler.ts';
 import { loadWorkletModule } from '../../../src/audio/worklet-loader.ts';
 import { until } from './helpers.ts';
 import { itExcept } from '../support/engine.ts';

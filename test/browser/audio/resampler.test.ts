@@ -2,10 +2,10 @@
 // playback worklets run (their source is this class's toString()), and the real capture
 // worklet in an OfflineAudioContext.
 import { expect } from '@open-wc/testing';
-import { Resampler } from '../../../src/audio/resampler.ts';
+import { Resampler } from '../../../src/audio/worklet/resampler.ts';
 import { CAPTURE_PROCESSOR } from '../../../src/audio/worklet-source.ts';
 import { loadWorklets } from '../../../src/audio/worklet-loader.ts';
-import type { CaptureMessage } from '../../../src/audio/capture-core.ts';
+import type { CaptureMessage } from '../../../src/audio/worklet/capture-core.ts';
 import { db, fitTone, rms, tone, until } from './helpers.ts';
 
 /** Runs `input` through a fresh resampler in 128-sample blocks (as the worklet sees it). */

@@ -38,7 +38,7 @@ describe('e2e conversations', function () {
     expect(p.events('hydra-turn-start'), summarize(p.log)).to.deep.equal([]);
     // The user answers once the greeting has played, and is heard. (Over the greeting's
     // first second the echo guard is still learning whether this browser cancels our
-    // voice, and only lets through a user much louder than it: src/audio/echo-guard.ts.)
+    // voice, and only lets through a user much louder than it: src/audio/worklet/echo-guard.ts.)
     await p.waitEvent('hydra-response-end', (r) => r.detail.responseId === greeting.detail.responseId);
     await p.waitEvent('hydra-state', (r) => r.detail.state === 'listening', { from: greeting.seq + 1 });
     await say('question');

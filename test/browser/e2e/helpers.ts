@@ -25,7 +25,7 @@ export interface E2ePage {
   el: HydraVoiceElement;
   tap: WorkletTap;
   log: Recorded[];
-  /** The echo guard's verdicts as the playback worklet posted them (src/audio/echo-guard.ts). */
+  /** The echo guard's verdicts as the playback worklet posted them (src/audio/worklet/echo-guard.ts). */
   echo: { ctxTime: number; state: string; delayMs: number; erlDb: number; gatedQuanta: number; match: number; leaks: number }[];
   /** RTCPeerConnections the page created (the WebRTC output route makes two). */
   peerConnections(): number;

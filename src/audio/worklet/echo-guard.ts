@@ -9,7 +9,7 @@
 //
 //   - The playback worklet reports the energy of every render quantum it plays
 //     (`played`); the capture worklet the energy of every quantum the mic hears (`heard`).
-//     Both run on the same render thread and share this object (worklet-processors.ts).
+//     Both run on the same render thread and share this object (processors.ts).
 //   - Every block (8 quanta, ~21 ms) it correlates the two level envelopes over the last
 //     2 s at every lag up to 0.75 s: an echo follows the reference at a fixed lag and
 //     gain (its echo return loss, ERL). States: `unknown` (at the start), `cancelled`

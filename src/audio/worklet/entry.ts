@@ -5,7 +5,7 @@ import { Resampler } from './resampler.ts';
 import { CaptureCore } from './capture-core.ts';
 import { PlaybackCore } from './playback-core.ts';
 import { EchoGuard } from './echo-guard.ts';
-import { registerHydraProcessors } from './worklet-processors.ts';
-import { CAPTURE_PROCESSOR, PLAYBACK_PROCESSOR } from './worklet-names.ts';
+import { registerHydraProcessors } from './processors.ts';
+import { CAPTURE_PROCESSOR, PLAYBACK_PROCESSOR } from './names.ts';
 
 registerHydraProcessors(Resampler, CaptureCore, PlaybackCore, EchoGuard, CAPTURE_PROCESSOR, PLAYBACK_PROCESSOR);

@@ -1,7 +1,7 @@
 // The AudioWorkletProcessor subclasses, defined by a function that receives everything it
 // uses as arguments. The function runs only in the AudioWorkletGlobalScope, either from
 // the generated module text (worklet-source.ts: `(${fn})(Resampler, ...)`) or from the
-// worklet-entry.ts module file; on the main thread it is never called. Free names in it
+// entry.ts module file; on the main thread it is never called. Free names in it
 // are the worklet scope's own globals, which no minifier renames.
 import type { CaptureCore } from './capture-core.ts';
 import type { EchoGuard } from './echo-guard.ts';
