@@ -3,10 +3,12 @@
 //   1. typecheck (npm run typecheck: the three tsconfigs, counted as one test)
 //   2. build the shipped script (end-to-end tests load dist/hydra-voice.js)
 //   3. Node tests (node:test) for protocol, server, simulator, relay: test/node/**/*.test.ts
+//      (the soak, two minutes of a real-time conversation that mostly waits, runs beside
+//      the other files instead of after them)
 //   4. browser tests (web-test-runner) in headless Chromium, Firefox ESR and WebKitGTK:
 //      test/browser/**/*.test.ts, one line per engine (test/support/engines.ts)
 // Usage: npm test [-- node|browser] [-- <file filter>...]; HV_ENGINES=firefox,webkit limits engines.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -50,23 +52,54 @@ if (only !== 'node' && existsSync('vite.config.ts') && !process.env.HV_SKIP_BUIL
   }
 }
 
+/** node --test over `files`, its TAP written to `tap`. */
+const nodeTestArgs = (files, tap) => [
+  '--no-warnings',
+  '--import', 'tsx',
+  '--test',
+  '--test-concurrency=1',
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+  ...files,
+];
+
+/** Counts from a node:test TAP file (a missing or empty file is one failure). */
+function tapCounts(tap) {
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const count = (label) => Number(text.match(new RegExp(`^# ${label} (\\d+)$`, 'm'))?.[1] ?? 0);
+  const counts = { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') };
+  if (!text) counts.failed++;
+  return counts;
+}
+
 if (only !== 'browser') {
   const files = walk('test/node').filter((f) => f.endsWith('.test.ts') && matches(f)).sort();
+  // The soak is real time and mostly idle (a page talking to the simulator): it runs in
+  // parallel with the other Node files, its output printed after theirs. It saves ~2 min
+  // of CI; its verdict already tells stalls of a loaded machine from client gaps.
+  const soak = files.filter((f) => f.includes('soak/soak.test.ts'));
+  const rest = files.filter((f) => !soak.includes(f));
+  const soakTap = join(results, 'soak.tap');
+  let soakDone = Promise.resolve();
+  let soakOutput = '';
+  if (soak.length > 0 && rest.length > 0) {
+    console.log(`\n$ node --test ${soak.join(' ')} (in parallel; output below)`);
+    const child = spawn('node', nodeTestArgs(soak, soakTap), { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d) => (soakOutput += d));
+    child.stderr.on('data', (d) => (soakOutput += d));
+    soakDone = new Promise((resolve) => child.on('close', resolve));
+  }
+  const together = soak.length > 0 && rest.length > 0 ? rest : files;
+  const tap = join(results, 'node.tap');
+  if (together.length > 0) run('node', nodeTestArgs(together, tap));
+  const nodeCounts = tapCounts(tap);
+  if (together !== files) {
+    await soakDone;
+    console.log(soakOutput);
+    const s = tapCounts(soakTap);
+    for (const k of Object.keys(nodeCounts)) nodeCounts[k] += s[k];
+  }
   if (files.length > 0) {
-    const tap = join(results, 'node.tap');
-    run('node', [
-      '--no-warnings',
-      '--import', 'tsx',
-      '--test',
-      '--test-concurrency=1',
-      '--test-reporter=spec', '--test-reporter-destination=stdout',
-      '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-      ...files,
-    ]);
-    const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
-    const count = (label) => Number(text.match(new RegExp(`^# ${label} (\\d+)$`, 'm'))?.[1] ?? 0);
-    const nodeCounts = { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') };
-    if (!text) nodeCounts.failed++;
     console.log(`node tests: ${nodeCounts.passed} passed, ${nodeCounts.failed} failed, ${nodeCounts.skipped} skipped`);
     for (const k of Object.keys(totals)) totals[k] += nodeCounts[k];
   }
