@@ -22,7 +22,7 @@ import { e2eRoutes } from './test/support/e2e-stack.ts';
 import { ENGINES, SPEAKERPHONE_ONLY, engineMissing, launcherFor } from './test/support/engines.ts';
 import { startPulseRoom } from './test/support/pulse.ts';
 import { roomPlugin } from './test/support/rig-plugin.ts';
-import { browserTestFiles, SPEAKERPHONE_FILES } from './test/support/browser-files.ts';
+import { browserTestFiles, SPEAKERPHONE_FILES } from './test/support/browser-files.mjs';
 
 const fixtures = await prepareFixtures();
 const log = (line) => process.env.HV_ENGINE_LOG && console.error(line);

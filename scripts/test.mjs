@@ -9,8 +9,9 @@
 //      test/browser/**/*.test.ts, one line per engine (test/support/engines.ts)
 // Usage: npm test [-- node|browser] [-- <file filter>...]; HV_ENGINES=firefox,webkit limits engines.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { browserTestFiles, walk } from '../test/support/browser-files.mjs';
 
 const args = process.argv.slice(2);
 const only = args.find((a) => a === 'node' || a === 'browser');
@@ -25,14 +26,6 @@ process.env.HV_RESULTS_DIR = results;
 function run(cmd, cmdArgs, extraEnv = {}) {
   console.log(`\n$ ${cmd} ${cmdArgs.join(' ')}`);
   return spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, ...extraEnv } }).status ?? 1;
-}
-
-function walk(dir) {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : [path];
-  });
 }
 
 const matches = (file) => filters.length === 0 || filters.some((f) => file.includes(f));
@@ -106,8 +99,7 @@ if (only !== 'browser') {
 }
 
 if (only !== 'node') {
-  // Engine probes (*.probe.ts) run only when a filter names them (test/support/browser-files.ts).
-  const files = walk('test/browser').filter((f) => (f.endsWith('.test.ts') && matches(f)) || (f.endsWith('.probe.ts') && filters.length > 0 && matches(f)));
+  const files = browserTestFiles(filters);
   if (files.length > 0) {
     const json = join(results, 'browser.json');
     const wtrArgs = ['--no-warnings', '--import', 'tsx', 'node_modules/@web/test-runner/dist/bin.js', '--config', 'web-test-runner.config.mjs'];

@@ -12,6 +12,7 @@ import { expect } from '@open-wc/testing';
 import { firstSound, frames, openPage, peakBetween, soundSpan, summarize } from '../e2e/helpers.ts';
 import type { E2ePage, Recorded } from '../e2e/helpers.ts';
 import { roomEngine, say, speakerphone } from '../support/room.ts';
+import { base64ToPcm16 } from '../../../src/protocol/base64.ts';
 
 const SOUND = 0.01;
 const REPLIES = 10;
@@ -25,14 +26,10 @@ function echoSummary(p: E2ePage): string {
 
 /** dBFS of a base64 PCM16 chunk (-99 for digital silence). */
 function chunkDb(audio: string): number {
-  const bytes = atob(audio);
+  const samples = base64ToPcm16(audio) ?? new Int16Array(0);
   let sum = 0;
-  const n = bytes.length >> 1;
-  for (let i = 0; i < n; i++) {
-    const v = ((bytes.charCodeAt(2 * i) | (bytes.charCodeAt(2 * i + 1) << 8)) << 16) >> 16;
-    sum += v * v;
-  }
-  return sum > 0 ? Math.round(10 * Math.log10(sum / n / 32768 ** 2)) : -99;
+  for (const v of samples) sum += v * v;
+  return sum > 0 ? Math.round(10 * Math.log10(sum / samples.length / 32768 ** 2)) : -99;
 }
 
 /**
