@@ -9,6 +9,7 @@ export type RelayErrorCode = 'invalid_request_error' | 'server_full' | 'internal
 
 /** `{"type":"error","event_id":"relay_…","error":{type, code, message, param?}}`; messages start with "relay: ". */
 export function relayErrorFrame(code: RelayErrorCode, message: string, param?: string): string {
-  // error.type repeats the code (the relay's long-standing shape; clients switch on code).
-  return JSON.stringify(errorFrame(`relay_${randomHex(8)}`, { type: code, code, message: `relay: ${message}`, param }));
+  // error.type as Hydra and the simulator set it (server_error / invalid_request_error);
+  // clients switch on code.
+  return JSON.stringify(errorFrame(`relay_${randomHex(8)}`, { code, message: `relay: ${message}`, param }));
 }
