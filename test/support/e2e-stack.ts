@@ -9,6 +9,9 @@
 //   POST /__e2e/drop                    destroys every relayed browser socket (TCP drop)
 //   POST /__e2e/close-sessions?code=N   the simulator closes its sessions with code N
 //   GET  /__e2e/timings                 the simulator's per-response and per-turn records
+//   GET  /__e2e/input-levels?session=ID&from=MS&to=MS
+//                                       levels (dBFS) of the audio chunks the simulator
+//                                       received in that span of the session's input clock
 //   GET  /__e2e/stats                   open relayed sockets, simulator sessions, and the
 //                                       number of WebSocket upgrades per relay path so far
 //
@@ -22,6 +25,7 @@ import type { Context, Next } from 'koa';
 import { createRelay, createTokenHandler } from '../../src/server/index.ts';
 import { listenSimulator, type ListeningSimulator } from '../../src/server/simulator/index.ts';
 import type { ResponseTiming, TurnRecord } from '../../src/server/simulator/index.ts';
+import { InputLevels } from './input-levels.ts';
 
 const UPSTREAM_KEY = 'e2e-upstream-key';
 const LONG_REPLY =
@@ -38,6 +42,7 @@ interface Stack {
   simFull: ListeningSimulator;
   timings: ResponseTiming[];
   turns: TurnRecord[];
+  inputLevels: InputLevels;
   sockets: Set<Duplex>;
   upgrades: Record<string, number>;
   token: (req: IncomingMessage, res: import('node:http').ServerResponse) => void;
@@ -54,6 +59,7 @@ export function mountE2eStack(server: Server): void {
 async function build(server: Server): Promise<Stack> {
   const timings: ResponseTiming[] = [];
   const turns: TurnRecord[] = [];
+  const inputLevels = new InputLevels();
   const replyText = ({ instructions, turn }: { instructions: string; turn: number }) =>
     instructions.includes('[long]') ? LONG_REPLY
     : instructions.includes('[short]') ? SHORT_REPLY
@@ -64,6 +70,7 @@ async function build(server: Server): Promise<Stack> {
     replyText,
     onTiming: (t) => timings.push(t),
     onTurn: (t) => turns.push(t),
+    onFrame: inputLevels.onFrame,
   });
   const simFull = await listenSimulator({ apiKeys: [UPSTREAM_KEY], maxSessions: 0 });
   const secret = randomBytes(32).toString('hex');
@@ -95,7 +102,7 @@ async function build(server: Server): Promise<Stack> {
     void sim.close();
     void simFull.close();
   });
-  return { sim, simFull, timings, turns, sockets, upgrades, token };
+  return { sim, simFull, timings, turns, inputLevels, sockets, upgrades, token };
 }
 
 export function e2eRoutes() {
@@ -118,6 +125,9 @@ export function e2eRoutes() {
         return;
       case '/__e2e/timings':
         ctx.body = { timings: s.timings, turns: s.turns };
+        return;
+      case '/__e2e/input-levels':
+        ctx.body = s.inputLevels.between(String(ctx.query.session), Number(ctx.query.from), Number(ctx.query.to));
         return;
       case '/__e2e/stats':
         ctx.body = { relayedSockets: s.sockets.size, simulatorSessions: s.sim.sessionCount(), upgrades: { ...s.upgrades } };

@@ -1,27 +1,16 @@
 // Keep-alive: muted audio goes out as zeros of the same length, and silence is sent when
 // nothing was sent for keepAliveMs (fake timers, no sleeps).
 import { expect } from '@open-wc/testing';
-import { Puppet } from '../../support/puppet.ts';
 import type { HydraSession } from '../../../src/session/index.ts';
-import { afterEach, beforeEach, describe, it, barrier, decodePcm, handshake, harness, sv } from './helpers.ts';
+import { describe, it, barrier, decodePcm, handshake, sv, puppetFixture } from './helpers.ts';
 
 describe('HydraSession keep-alive and mute', () => {
-  let puppet: Puppet;
-  let sessions: HydraSession[];
-  beforeEach(async () => {
-    puppet = await Puppet.create();
-    sessions = [];
-  });
-  afterEach(() => {
-    for (const s of sessions) s.stop();
-    puppet.dispose();
-  });
+  const fx = puppetFixture();
 
   async function ready(keepAliveMs = 5000) {
-    const h = harness(puppet, { keepAliveMs });
-    sessions.push(h.session);
+    const h = fx.make({ keepAliveMs });
     void h.session.start();
-    await handshake(puppet, h.session);
+    await handshake(fx.puppet, h.session);
     return h;
   }
 
@@ -32,8 +21,8 @@ describe('HydraSession keep-alive and mute', () => {
     session.appendAudio(new Int16Array(640).fill(-5));
     session.muted = false;
     session.appendAudio(Int16Array.of(1, 2, 3));
-    await barrier(puppet, session);
-    const chunks = puppet.sent('input_audio_buffer.append').map((f) => Array.from(decodePcm(f.audio)));
+    await barrier(fx.puppet, session);
+    const chunks = fx.puppet.sent('input_audio_buffer.append').map((f) => Array.from(decodePcm(f.audio)));
     expect(chunks.map((c) => c.length)).to.deep.equal([320, 640, 3]);
     expect(chunks[0]!.every((s) => s === 0)).to.be.true;
     expect(chunks[1]!.every((s) => s === 0)).to.be.true;
@@ -43,12 +32,12 @@ describe('HydraSession keep-alive and mute', () => {
   it('sends a 20 ms silence frame when nothing was sent for keepAliveMs, and keeps doing so', async () => {
     const { session, timers } = await ready(5000);
     timers.advance(4999);
-    await barrier(puppet, session); // the barrier itself is traffic: it re-arms the timer
-    expect(puppet.sent('input_audio_buffer.append')).to.have.length(0);
+    await barrier(fx.puppet, session); // the barrier itself is traffic: it re-arms the timer
+    expect(fx.puppet.sent('input_audio_buffer.append')).to.have.length(0);
     timers.advance(5000);
     timers.advance(5000);
-    await barrier(puppet, session);
-    const silence = puppet.sent('input_audio_buffer.append');
+    await barrier(fx.puppet, session);
+    const silence = fx.puppet.sent('input_audio_buffer.append');
     expect(silence).to.have.length(2);
     for (const f of silence) {
       const pcm = decodePcm(f.audio);
@@ -63,8 +52,8 @@ describe('HydraSession keep-alive and mute', () => {
       timers.advance(4000);
       session.appendAudio(new Int16Array(320).fill(1));
     }
-    await barrier(puppet, session);
-    const appends = puppet.sent('input_audio_buffer.append').map((f) => decodePcm(f.audio)[0]);
+    await barrier(fx.puppet, session);
+    const appends = fx.puppet.sent('input_audio_buffer.append').map((f) => decodePcm(f.audio)[0]);
     expect(appends).to.deep.equal([1, 1, 1, 1, 1]); // no silence in between
   });
 
@@ -72,21 +61,20 @@ describe('HydraSession keep-alive and mute', () => {
     const { session, timers } = await ready(2000);
     session.muted = true;
     timers.advance(2000 * 14); // the ~30 s Hydra idle window
-    await barrier(puppet, session);
-    expect(puppet.sent('input_audio_buffer.append').length).to.be.greaterThanOrEqual(14);
+    await barrier(fx.puppet, session);
+    expect(fx.puppet.sent('input_audio_buffer.append').length).to.be.greaterThanOrEqual(14);
   });
 
   it('sends no keep-alive before session.configured', async () => {
-    const h = harness(puppet, { keepAliveMs: 1000, handshakeTimeoutMs: 60_000 });
-    sessions.push(h.session);
+    const h = fx.make({ keepAliveMs: 1000, handshakeTimeoutMs: 60_000 });
     void h.session.start();
-    await puppet.connection(0);
-    puppet.send({ type: 'session.created', event_id: sv(), session_id: 's' });
-    await puppet.frame('session.configure');
+    await fx.puppet.connection(0);
+    fx.puppet.send({ type: 'session.created', event_id: sv(), session_id: 's' });
+    await fx.puppet.frame('session.configure');
     h.timers.advance(10_000);
-    puppet.send({ type: 'session.configured', event_id: sv(), session: {} });
-    await barrier(puppet, h.session).catch(() => undefined);
-    const types = puppet.sent().map((f) => f.type);
+    fx.puppet.send({ type: 'session.configured', event_id: sv(), session: {} });
+    await barrier(fx.puppet, h.session).catch(() => undefined);
+    const types = fx.puppet.sent().map((f) => f.type);
     expect(types[0]).to.equal('session.configure');
     expect(types.indexOf('input_audio_buffer.append')).to.equal(-1);
   });

@@ -3,27 +3,13 @@
 // backoff for a full server, close 1000 while in a conversation, and the credential hint.
 import { expect } from '@open-wc/testing';
 import { itExcept } from '../support/engine.ts';
-import { Puppet } from '../../support/puppet.ts';
 import { RECONNECT_DEFAULTS, reconnectDelay } from '../../../src/session/index.ts';
 import type { HydraError, HydraSession } from '../../../src/session/index.ts';
-import { afterEach, beforeEach, describe, it, WEATHER_TOOL, clientOpened, frameOn, handshake, harness, nextEvent, sv, until } from './helpers.ts';
+import { describe, it, WEATHER_TOOL, clientOpened, frameOn, handshake, harness, nextEvent, sv, until, puppetFixture } from './helpers.ts';
 
 describe('HydraSession reconnects', () => {
-  let puppet: Puppet;
-  let sessions: HydraSession[];
-  beforeEach(async () => {
-    puppet = await Puppet.create();
-    sessions = [];
-  });
-  afterEach(() => {
-    for (const s of sessions) s.stop();
-    puppet.dispose();
-  });
-  const make = (options: Parameters<typeof harness>[1] = {}) => {
-    const h = harness(puppet, { keepAliveMs: 60_000, ...options });
-    sessions.push(h.session);
-    return h;
-  };
+  const fx = puppetFixture();
+  const make = (options: Parameters<typeof harness>[1] = {}) => fx.make({ keepAliveMs: 60_000, ...options });
 
   it('delays: exponential from the base, capped, with equal jitter', () => {
     const o = { ...RECONNECT_DEFAULTS, baseDelayMs: 100, maxDelayMs: 1000, serverFullDelayMs: 2000 };
@@ -39,11 +25,11 @@ describe('HydraSession reconnects', () => {
     const config = { instructions: 'Be brief.', voice: 'aria', tools: [WEATHER_TOOL] };
     const { session, timers, of } = make({ config });
     const started = session.start();
-    const first = await handshake(puppet, session);
+    const first = await handshake(fx.puppet, session);
     await started;
     session.updateTools([]);
-    await puppet.frame('session.update');
-    puppet.drop();
+    await fx.puppet.frame('session.update');
+    fx.puppet.drop();
     const reconnecting = await nextEvent(session, 'reconnecting');
     expect(reconnecting).to.deep.equal({ attempt: 1, delayMs: 375, reason: 'dropped' });
     expect(of('error').map((e) => [e.code, e.fatal])).to.deep.equal([['connection_lost', false]]);
@@ -53,9 +39,9 @@ describe('HydraSession reconnects', () => {
 
     timers.advance(374);
     await new Promise((r) => setTimeout(r, 0));
-    expect(puppet.connections()).to.equal(1);
+    expect(fx.puppet.connections()).to.equal(1);
     timers.advance(1);
-    const second = await handshake(puppet, session, 1);
+    const second = await handshake(fx.puppet, session, 1);
     expect(first.session).to.deep.equal(config);
     expect(second.session).to.deep.equal({ ...config, tools: [] });
     expect(second.event_id).to.not.equal(first.event_id);
@@ -68,15 +54,15 @@ describe('HydraSession reconnects', () => {
     const { session, timers, of } = make({ reconnect: { baseDelayMs: 100, maxDelayMs: 1000, maxAttempts: 10 } });
     void session.start();
     for (let conn = 0; conn < 6; conn++) {
-      await puppet.connection(conn);
+      await fx.puppet.connection(conn);
       await clientOpened(timers);
-      puppet.drop(); // opened, dropped before the handshake
+      fx.puppet.drop(); // opened, dropped before the handshake
       const r = await nextEvent(session, 'reconnecting', (d) => d.attempt === conn + 1);
       timers.advance(r.delayMs);
     }
     expect(of('reconnecting').map((r) => r.delayMs)).to.deep.equal([75, 150, 300, 600, 750, 750]);
-    await handshake(puppet, session, 6);
-    puppet.drop();
+    await handshake(fx.puppet, session, 6);
+    fx.puppet.drop();
     const after = await nextEvent(session, 'reconnecting', (d) => d.reason === 'dropped' && d.attempt === 1);
     expect(after.delayMs).to.equal(75);
   });
@@ -85,9 +71,9 @@ describe('HydraSession reconnects', () => {
     const { session, timers } = make({ reconnect: { maxAttempts: 2 } });
     const started = session.start();
     for (let conn = 0; conn < 3; conn++) {
-      await puppet.connection(conn);
+      await fx.puppet.connection(conn);
       await clientOpened(timers);
-      puppet.drop();
+      fx.puppet.drop();
       if (conn < 2) timers.advance((await nextEvent(session, 'reconnecting', (d) => d.attempt === conn + 1)).delayMs);
     }
     const error = await started.then(() => undefined, (e: HydraError) => e);
@@ -100,15 +86,15 @@ describe('HydraSession reconnects', () => {
   it('server_full then close 1013 waits longer than an ordinary drop, growing per attempt', async () => {
     const { session, timers, of } = make();
     void session.start();
-    await handshake(puppet, session);
+    await handshake(fx.puppet, session);
     for (let conn = 0; conn < 2; conn++) {
-      puppet.send({ type: 'error', event_id: sv(), error: { type: 'server_error', code: 'server_full', message: 'full' } }, conn);
-      puppet.close(1013);
+      fx.puppet.send({ type: 'error', event_id: sv(), error: { type: 'server_error', code: 'server_full', message: 'full' } }, conn);
+      fx.puppet.close(1013);
       const r = await nextEvent(session, 'reconnecting', (d) => d.attempt === conn + 1);
       timers.advance(r.delayMs);
-      await puppet.connection(conn + 1);
-      puppet.send({ type: 'session.created', event_id: sv(), session_id: 'x' }, conn + 1);
-      await frameOn(puppet, conn + 1, 'session.configure');
+      await fx.puppet.connection(conn + 1);
+      fx.puppet.send({ type: 'session.created', event_id: sv(), session_id: 'x' }, conn + 1);
+      await frameOn(fx.puppet, conn + 1, 'session.configure');
     }
     expect(of('reconnecting')).to.deep.equal([
       { attempt: 1, delayMs: 3750, reason: 'server_full' },
@@ -122,8 +108,8 @@ describe('HydraSession reconnects', () => {
     async () => {
       const { session } = make();
       void session.start();
-      await handshake(puppet, session);
-      puppet.close(1013);
+      await handshake(fx.puppet, session);
+      fx.puppet.close(1013);
       expect((await nextEvent(session, 'reconnecting')).reason).to.equal('server_full');
     },
   );
@@ -131,17 +117,17 @@ describe('HydraSession reconnects', () => {
   it('close 1000 from the server while in a conversation reconnects; no error is reported', async () => {
     const { session, timers, of } = make();
     void session.start();
-    await handshake(puppet, session);
-    puppet.close(1000);
+    await handshake(fx.puppet, session);
+    fx.puppet.close(1000);
     const r = await nextEvent(session, 'reconnecting');
     expect(r).to.deep.equal({ attempt: 1, delayMs: 375, reason: 'closed' });
     expect(of('error')).to.deep.equal([]);
     timers.advance(375);
-    await handshake(puppet, session, 1);
+    await handshake(fx.puppet, session, 1);
   });
 
   it('a socket that never opens twice in a row is a fatal, credential-flavoured connection_failed', async () => {
-    puppet.rejectNext(401, 2);
+    fx.puppet.rejectNext(401, 2);
     const { session, timers, of } = make();
     const started = session.start();
     await until(() => of('reconnecting').length === 1, 'the first reconnect');
@@ -153,17 +139,17 @@ describe('HydraSession reconnects', () => {
     expect(error?.message).to.match(/credential/).and.match(/401/).and.match(/endpoint/);
     expect(error?.message).to.not.contain('?'); // never the query (it carries the token)
     expect(of('error').filter((e) => e.fatal)).to.have.length(1);
-    await until(() => puppet.events.filter((e) => e.ev === 'rejected').length === 2, 'the second rejection');
-    expect(puppet.connections()).to.equal(0);
+    await until(() => fx.puppet.events.filter((e) => e.ev === 'rejected').length === 2, 'the second rejection');
+    expect(fx.puppet.connections()).to.equal(0);
     expect(timers.pending).to.equal(0);
   });
 
   it('a socket that fails to open once, then opens, carries on', async () => {
-    puppet.rejectNext(401, 1);
+    fx.puppet.rejectNext(401, 1);
     const { session, timers } = make();
     const started = session.start();
     timers.advance((await nextEvent(session, 'reconnecting')).delayMs);
-    await handshake(puppet, session);
+    await handshake(fx.puppet, session);
     await started;
     expect(session.state).to.equal('listening');
   });
@@ -200,26 +186,26 @@ describe('HydraSession reconnects', () => {
   it('no session.created within handshakeTimeoutMs: the socket is replaced', async () => {
     const { session, timers, of } = make({ handshakeTimeoutMs: 3000 });
     void session.start();
-    await puppet.connection(0);
+    await fx.puppet.connection(0);
     await clientOpened(timers, 3000);
     timers.advance(2999);
-    expect(puppet.events.some((e) => e.ev === 'close')).to.be.false;
+    expect(fx.puppet.events.some((e) => e.ev === 'close')).to.be.false;
     timers.advance(1);
-    const closed = (await puppet.waitFor((e) => e.ev === 'close' && e.conn === 0)) as { code: number };
+    const closed = (await fx.puppet.waitFor((e) => e.ev === 'close' && e.conn === 0)) as { code: number };
     expect(closed.code).to.equal(4000);
     const r = of('reconnecting')[0]!;
     expect(r.reason).to.equal('handshake_timeout');
     timers.advance(r.delayMs);
-    await handshake(puppet, session, 1);
+    await handshake(fx.puppet, session, 1);
   });
 
   it("relay close 4401/4003/4400: a fatal connection_failed, no reconnect", async () => {
     for (const code of [4401, 4003, 4400]) {
       const { session, of } = make();
       const started = session.start();
-      await handshake(puppet, session, puppet.connections());
+      await handshake(fx.puppet, session, fx.puppet.connections());
       await started;
-      puppet.close(code, 'relay: test');
+      fx.puppet.close(code, 'relay: test');
       await until(() => session.state === 'error', `state error after ${code}`);
       const fatal = of('error').filter((e) => e.fatal);
       expect(fatal.map((e) => e.code)).to.deep.equal(['connection_failed']);
@@ -232,14 +218,14 @@ describe('HydraSession reconnects', () => {
   it('relay close 4001 (token refused): one retry with a fresh token, then token_failed', async () => {
     const { session, timers, of } = make();
     const started = session.start();
-    await handshake(puppet, session);
+    await handshake(fx.puppet, session);
     await started;
-    puppet.close(4001, 'relay: token expired');
+    fx.puppet.close(4001, 'relay: token expired');
     const first = await nextEvent(session, 'reconnecting');
     expect(first.reason).to.equal('token_failed');
     timers.advance(first.delayMs);
-    await puppet.connection(1);
-    puppet.close(4001, 'relay: token expired');
+    await fx.puppet.connection(1);
+    fx.puppet.close(4001, 'relay: token expired');
     await until(() => session.state === 'error', 'state error after the second 4001');
     expect(of('error').filter((e) => e.fatal).map((e) => e.code)).to.deep.equal(['token_failed']);
   });

@@ -2,10 +2,9 @@
 // instead of the endpoint (bearer-auth apps), and the endpoint's own `{error}` reason in
 // the token_failed message.
 import { expect } from '@open-wc/testing';
-import { Puppet } from '../../support/puppet.ts';
 import type { HydraError, HydraSession } from '../../../src/session/index.ts';
 import type { TokenProvider } from '../../../src/session/token.ts';
-import { afterEach, beforeEach, describe, it, handshake, harness } from './helpers.ts';
+import { describe, it, handshake, harness, puppetFixture } from './helpers.ts';
 
 type Call = { input: string; init: RequestInit | undefined };
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -20,28 +19,15 @@ function recordingFetch(answer: () => Response) {
 }
 
 describe('HydraSession: agents, tokenProvider, endpoint reasons', () => {
-  let puppet: Puppet;
-  let sessions: HydraSession[];
-  beforeEach(async () => {
-    puppet = await Puppet.create();
-    sessions = [];
-  });
-  afterEach(() => {
-    for (const s of sessions) s.stop();
-    puppet.dispose();
-  });
-  const make = (options: Parameters<typeof harness>[1]) => {
-    const h = harness(puppet, { keepAliveMs: 60_000, ...options });
-    sessions.push(h.session);
-    return h;
-  };
+  const fx = puppetFixture();
+  const make = (options: Parameters<typeof harness>[1]) => fx.make({ keepAliveMs: 60_000, ...options });
   const failure = (session: HydraSession) => session.start().then(() => undefined, (e: HydraError) => e);
 
   it('with an agent, the token request POSTs {"agent": "<id>"} as JSON', async () => {
-    const { fetch, calls } = recordingFetch(() => json({ token: 't', url: puppet.url }));
+    const { fetch, calls } = recordingFetch(() => json({ token: 't', url: fx.puppet.url }));
     const { session } = make({ tokenEndpoint: '/api/hydra-token', agent: 'concierge', fetch });
     const started = session.start();
-    await handshake(puppet, session);
+    await handshake(fx.puppet, session);
     await started;
     expect(calls).to.have.length(1);
     expect(calls[0]!.init).to.include({ method: 'POST', credentials: 'same-origin', body: '{"agent":"concierge"}' });
@@ -49,10 +35,10 @@ describe('HydraSession: agents, tokenProvider, endpoint reasons', () => {
   });
 
   it('without an agent the request has no body, as before', async () => {
-    const { fetch, calls } = recordingFetch(() => json({ token: 't', url: puppet.url }));
+    const { fetch, calls } = recordingFetch(() => json({ token: 't', url: fx.puppet.url }));
     const { session } = make({ tokenEndpoint: '/api/hydra-token', fetch });
     void session.start();
-    await puppet.connection(0);
+    await fx.puppet.connection(0);
     expect(calls[0]!.init!.body).to.equal(undefined);
   });
 
@@ -78,17 +64,17 @@ describe('HydraSession: agents, tokenProvider, endpoint reasons', () => {
     const seen: Parameters<TokenProvider>[0][] = [];
     const tokenProvider: TokenProvider = async (context) => {
       seen.push(context);
-      return { token: 'bearer-minted', url: puppet.url };
+      return { token: 'bearer-minted', url: fx.puppet.url };
     };
     const { session } = make({ tokenEndpoint: '/api/hydra-token', tokenProvider, agent: 'concierge', url: 'ws://127.0.0.1:9/unused', fetch });
     const started = session.start();
-    const open = (await puppet.connection(0)) as { url: string };
+    const open = (await fx.puppet.connection(0)) as { url: string };
     expect(new URL(open.url, 'http://x').searchParams.get('api_key')).to.equal('bearer-minted');
     expect(calls).to.have.length(0);
     expect(seen).to.have.length(1);
     expect(seen[0]!.agent).to.equal('concierge');
     expect(seen[0]!.signal).to.be.instanceOf(AbortSignal);
-    await handshake(puppet, session);
+    await handshake(fx.puppet, session);
     await started;
   });
 
@@ -106,7 +92,7 @@ describe('HydraSession: agents, tokenProvider, endpoint reasons', () => {
       expect(error?.message).to.match(pattern);
       expect(of('error')).to.deep.equal([{ code: 'token_failed', message: error!.message, fatal: true }]);
       expect(timers.pending).to.equal(0);
-      expect(puppet.connections()).to.equal(0);
+      expect(fx.puppet.connections()).to.equal(0);
     });
   }
 
