@@ -19,9 +19,9 @@
 //     talks over the agent, a barge-in Hydra must hear); otherwise Hydra gets silence.
 //     Until the state is known the guard assumes the worst (echo up to 6 dB louder than
 //     what we play, at any lag up to 0.75 s); once
-//     `cancelled`, it still refuses mic audio less than 15 dB below what we play, and louder
+//     `cancelled`, it still refuses mic audio less than 15 dB below what we play, louder
 //     mic audio that carries our voice's texture at some lag (the short leaks a canceller
-//     lets through after a jump in loop delay).
+//     lets through after a jump in loop delay), and louder bursts shorter than ~128 ms.
 //
 // Where it is `echo` and WebRTC exists, Playback reroutes its output through a loopback
 // RTCPeerConnection so the browser's canceller hears it (playback.ts): the guard then
@@ -495,8 +495,13 @@ export class EchoGuard {
     }
     const mic = this.recentMic(q);
     // Double talk: the mic clearly louder than our echo can be, for 8 quanta (~21 ms) in a
-    // row (4 once the browser is known to cancel); it passes while that lasts and ~107 ms
-    // after, so a barge-in reaches Hydra in stretches its turn detection takes for speech.
+    // row; it passes while that lasts and ~107 ms after, so a barge-in reaches Hydra in
+    // stretches its turn detection takes for speech. Once the browser is known to cancel, a
+    // stretch starts only after 48 quanta (~128 ms), then goes on with 4 and passes ~256 ms
+    // after: Firefox's canceller (speakerphone rig, loaded machine) let 40–100 ms bursts of
+    // our voice through at full level, mid-reply and as a reply ended, which the leak check
+    // below did not recognise and the simulator's turn detector took for speech. The cost:
+    // a barge-in reaches Hydra ~128 ms later, without its first ~128 ms.
     let louder = mic > 2 * echo + 2 * this.floor;
     // A canceller leaks for a moment after a jump in loop delay (in the speakerphone rig,
     // on a loaded machine, leaks nearly as loud as the agent): loud mic audio that carries
@@ -506,7 +511,7 @@ export class EchoGuard {
       this.hold = 0;
     }
     this.talk = louder ? this.talk + 1 : 0;
-    if (this.talk >= (this.stateCode === 1 ? 4 : 8)) this.hold = 40;
+    if (this.talk >= (this.stateCode !== 1 ? 8 : this.hold > 0 ? 4 : 48)) this.hold = this.stateCode === 1 ? 96 : 40;
     if (this.hold > 0) {
       this.hold--;
       return 1;

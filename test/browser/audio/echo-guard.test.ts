@@ -124,6 +124,26 @@ describe('EchoGuard (the worklet logic, driven directly)', () => {
     expect(leak.guard.report().leaks).to.be.above(0);
   });
 
+  it('a cancelling browser that lets a burst of our voice through (40–100 ms at full level, its texture changed: the leak check cannot tell): nothing of it passes', () => {
+    // Firefox's canceller did this in the speakerphone rig on a loaded machine (40 ms in
+    // mid-reply, 100 ms as a reply ended), and the simulator's turn detector took them for
+    // the start of speech.
+    for (const burstMs of [40, 80, 100]) {
+      const r = run(speech(4, 44), { echoDb: undefined });
+      expect(r.guard.state).to.equal('cancelled');
+      const ref = speech(1.5, 45 + burstMs);
+      const from = Math.round(0.8 * RATE);
+      const to = from + Math.round((burstMs / 1000) * RATE);
+      // As loud as our voice there, but not its fine texture (another stretch of speech).
+      const other = speech(1.5, 90 + burstMs);
+      const burst = new Float32Array(ref.length);
+      for (let t = from; t < to; t++) burst[t] = other[t]! * 2;
+      const reply = run(ref, { echoDb: undefined, user: burst, prev: r });
+      const passedMs = (reply.gains.filter((g, q) => g === 1 && q * Q >= from && q * Q < to + 0.2 * RATE).length * Q * 1000) / RATE;
+      expect(passedMs, `ms passed of a ${burstMs} ms burst and the 200 ms after it`).to.equal(0);
+    }
+  });
+
   it('an uncancelled echo at 0 dB: verdict echo with the loop delay; the echo never passes for 60 ms', () => {
     const ref = speech(6, 3);
     const r = run(ref, { delayMs: 120, echoDb: 0 });

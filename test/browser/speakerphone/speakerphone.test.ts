@@ -28,10 +28,8 @@ function echoSummary(p: E2ePage): string {
  * next to what played (output peak, dBFS per 20 ms) over the 1.5 s before a user turn.
  */
 async function heardBefore(p: E2ePage, turn: Recorded): Promise<string> {
-  const session = p.events('hydra-session').at(-1)?.detail.sessionId;
   const start = turn.detail.audioStartMs as number;
-  const query = new URLSearchParams({ session, from: String(start - 1500), to: String(start + 100) });
-  const levels: { atMs: number; db: number }[] = await (await fetch(`/__e2e/input-levels?${query}`)).json();
+  const levels = await received(p, start - 1500, start + 100);
   const out: number[] = [];
   for (let t = turn.ctxTime - 1.5; t < turn.ctxTime + 0.1; t += 0.02) {
     const peak = peakBetween(p.tap, t, t + 0.02);
@@ -41,6 +39,19 @@ async function heardBefore(p: E2ePage, turn: Recorded): Promise<string> {
     `input chunks the simulator received (dBFS, ${levels.length}, audio ${levels[0]?.atMs ?? '?'}–${start + 100} ms; speech_started at ${start} ms): ${levels.map((l) => l.db).join(' ')}\n` +
     `output peaks (dBFS per 20 ms, to ${turn.ctxTime.toFixed(2)} s): ${out.join(' ')}`
   );
+}
+
+/** The session's input-audio clock (ms) at context time `ctxTime` (mapped by the first user turn, within the VAD's delay). */
+function inputClockMs(p: E2ePage, ctxTime: number): number {
+  const first = p.events('hydra-turn-start')[0];
+  return ctxTime * 1000 - (first ? first.ctxTime * 1000 - first.detail.audioStartMs : 0);
+}
+
+/** Levels (dBFS) of the chunks the simulator received in [fromMs, toMs] of the input clock. */
+async function received(p: E2ePage, fromMs: number, toMs: number): Promise<{ atMs: number; db: number }[]> {
+  const session = p.events('hydra-session').at(-1)?.detail.sessionId;
+  const query = new URLSearchParams({ session, from: String(fromMs), to: String(toMs) });
+  return (await fetch(`/__e2e/input-levels?${query}`)).json();
 }
 
 describe('speakerphone (the loudspeaker plays into the mic)', function () {
@@ -77,7 +88,11 @@ describe('speakerphone (the loudspeaker plays into the mic)', function () {
         promptsAt.push(p.now());
         prompts++;
         await say('prompt', { wait: true });
-        const end = await p.waitEvent('hydra-turn-end', () => true, { from });
+        const end = await p.waitEvent('hydra-turn-end', () => true, { from }).catch(async (e: Error) => {
+          const since = inputClockMs(p, promptsAt.at(-1)!);
+          const levels = await received(p, since, Infinity);
+          throw new Error(`${e.message}\ninput chunks the simulator received since the prompt began (dBFS, ${levels.length}, from ${Math.round(since)} ms): ${levels.map((l) => l.db).join(' ')}`);
+        });
         const next = await p.waitFor('a response or a rejected turn', () =>
           p.log.find((r) => r.seq > end.seq && (r.type === 'hydra-response-start' || (r.type === 'hydra-frame' && r.detail.frame?.type === 'conversation.item.done' && r.detail.frame.item?.status === 'incomplete'))),
         );
@@ -108,21 +123,20 @@ describe('speakerphone (the loudspeaker plays into the mic)', function () {
     const selfInterruptions = turnStarts.filter((t) =>
       replies.some((r) => t.ctxTime >= r.audible.first && t.ctxTime <= Math.min(r.audible.last + 1.5, nextPrompt(r.audible.first))),
     );
-    // What reached Hydra while the agent talked (the guard's leaks), on the input clock: the
-    // first turn's ctxTime - audioStartMs maps context time to it (within the VAD's delay).
-    const first = turnStarts[0]!;
-    const shiftMs = first.ctxTime * 1000 - first.detail.audioStartMs;
-    const session = p.events('hydra-session').at(-1)?.detail.sessionId;
+    // What reached Hydra while the agent talked (the guard's leaks). Chunks above -60 dBFS are leaks (the user is silent): where in each reply they fell.
     let loudest = -99;
-    for (const r of replies) {
-      const query = new URLSearchParams({ session, from: String(r.audible.first * 1000 - shiftMs), to: String(r.audible.last * 1000 - shiftMs) });
-      const levels: { db: number }[] = await (await fetch(`/__e2e/input-levels?${query}`)).json();
+    const leaks: string[] = [];
+    for (const [i, r] of replies.entries()) {
+      const from = inputClockMs(p, r.audible.first);
+      const levels = await received(p, from, inputClockMs(p, r.audible.last));
       expect(levels.length, 'input chunks received while a reply played').to.be.above(0);
       for (const l of levels) loudest = Math.max(loudest, l.db);
+      const loud = levels.filter((l) => l.db > -60);
+      if (loud.length > 0) leaks.push(`reply ${i + 1}: ${loud.map((l) => `${Math.round(l.atMs - from)}ms/${l.db}`).join(' ')}`);
     }
     console.log(
       `[speakerphone ${engine}] ${replies.length} replies of ${Math.min(...durations).toFixed(2)}–${Math.max(...durations).toFixed(2)} s at the output; ` +
-        `${turnStarts.length} user turns for ${prompts} prompts (${strays} delivered in two pieces); ${selfInterruptions.length} speech_started while the agent talked; loudest chunk Hydra received while a reply played ${loudest} dBFS; ${echoSummary(p)}`,
+        `${turnStarts.length} user turns for ${prompts} prompts (${strays} delivered in two pieces); ${selfInterruptions.length} speech_started while the agent talked; loudest chunk Hydra received while a reply played ${loudest} dBFS${leaks.length ? ` (chunks above -60 dBFS, ms into the reply/dBFS: ${leaks.join('; ')})` : ''}; ${echoSummary(p)}`,
     );
     for (const d of durations) expect(d, 'reply length at the output (s)').to.be.at.least(3);
     if (selfInterruptions.length > 0) expect.fail(`${selfInterruptions.length} self-interruptions\n${summarize(p.log, 120)}\n${echoSummary(p)}\n${await heardBefore(p, selfInterruptions[0]!)}`);
