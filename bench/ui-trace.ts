@@ -141,6 +141,22 @@ for (const r of roots) {
 }
 console.log('\nby update source, its task and the rendering frames after it (ms/min, of which frames; tasks):');
 for (const [k, v] of [...bySource].sort((a, b) => b[1].ms - a[1].ms)) console.log(`  ${perMin(v.ms).padStart(5)}  ${perMin(v.frameMs).padStart(5)}  ${String(v.n).padStart(4)}  ${k}`);
+/** Trace events by rendering phase (self time); the rest is the scheduler, IPC and loading. */
+const PHASES: [string, RegExp][] = [
+  ['script', /^(FunctionCall|RunMicrotasks|EvaluateScript|EventDispatch|TimerFire|FireAnimationFrame|V8\.|v8\.|AsyncTask|SerializedScriptValue|HandlePostMessage|MessagePort)/],
+  ['style', /(recalcStyle|updateStyle|UpdateLayoutTree|Style\.UpdateTime|rebuildLayoutTree|serviceAnimations|StyleInvalidat)/],
+  ['layout', /(Layout|InlineNode|performLayout)/],
+  ['hit testing', /(HitTest|handleMouse)/],
+  ['paint', /^(Paint|Blink\.Paint|CullRect|PaintController|LocalFrameView::RunPaintLifecyclePhase)/],
+  ['pre-paint, layerize, commit', /(PrePaint|CompositingInputs|Layerize|PaintArtifactCompositor|Commit|UpdateLayer|UpdateLifecycle|BeginMainFrame)/],
+];
+const byPhase = new Map<string, number>();
+for (const [n, ms] of selfMs) {
+  const phase = PHASES.find(([, re]) => re.test(n))?.[0] ?? 'scheduler, IPC, loading, other';
+  byPhase.set(phase, (byPhase.get(phase) ?? 0) + ms);
+}
+console.log('\nby phase, self time (ms/min):');
+for (const [n, ms] of [...byPhase].sort((a, b) => b[1] - a[1])) console.log(`  ${perMin(ms).padStart(5)}  ${n}`);
 console.log('\nby event, self time (ms/min):');
 for (const [n, ms] of [...selfMs].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${perMin(ms).padStart(5)}  ${n}`);
 process.exit(0);

@@ -337,13 +337,10 @@ export class HydraVoiceElement extends LitElement {
     if (voice) config.voice = voice;
     if (tools.tools.length > 0) config.tools = tools.tools;
     if (this.speaksFirst) config.generate_initial_response = true;
-    if (this.#floating || this.timeline) {
-      // The timeline's durations go through Intl, whose first use in a page costs 20–60 ms
-      // (ICU loads its data): take that while connecting, not mid-conversation.
-      const lang = this.#text().lang;
-      const warm = () => duration(0, lang) + duration(1e3, lang);
-      typeof requestIdleCallback === 'function' ? requestIdleCallback(warm) : setTimeout(warm);
-    }
+    // The timeline's durations go through Intl, whose first use in a page costs 20–60 ms (ICU
+    // loads its data; a second unit is then ~0.1 ms): take that while connecting, when the
+    // page is idle, not when the first entry completes mid-conversation.
+    if (this.#floating || this.timeline) (self.requestIdleCallback || setTimeout)(() => duration(1e3, this.#text().lang));
     await this.#conversation.start({
       tokenEndpoint: this.tokenEndpoint || undefined,
       tokenProvider: typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined,
