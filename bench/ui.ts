@@ -12,7 +12,7 @@ import { measureMainThread } from './e2e.ts';
 type Row = [figure: string, value: string, how: string];
 
 /** How each layout is set up on the demo page before the call starts. */
-const LAYOUTS: Record<string, string> = {
+export const LAYOUTS: Record<string, string> = {
   inline: '',
   'inline + timeline': `document.querySelector('hydra-voice').timeline = true;`,
   'floating, panel open': `{ const el = document.querySelector('hydra-voice'); el.layout = 'floating'; el.open = true; }`,

@@ -10,7 +10,7 @@ import { ConversationController, type ConversationSink, type HydraVoiceDebugStat
 import { checkTools, readDeclaredTools } from './declared-tools.ts';
 import { listDevices, type DeviceLists } from './devices.ts';
 import { fire, type HydraErrorDetail, type HydraVoiceEventMap, type HydraVoiceState } from './events.ts';
-import { clock } from './format.ts';
+import { clock, duration } from './format.ts';
 import { ConversationHistory, type HydraHistoryEntry } from './history.ts';
 import { builtInStrings, followLanguage, languageOf, unfollowLanguage } from './language.ts';
 import type { HydraVoiceStrings } from './strings.ts';
@@ -337,6 +337,10 @@ export class HydraVoiceElement extends LitElement {
     if (voice) config.voice = voice;
     if (tools.tools.length > 0) config.tools = tools.tools;
     if (this.speaksFirst) config.generate_initial_response = true;
+    // The timeline's durations go through Intl, whose first use in a page costs 20–60 ms (ICU
+    // loads its data; a second unit is then ~0.1 ms): take that while connecting, when the
+    // page is idle, not when the first entry completes mid-conversation.
+    if (this.#floating || this.timeline) (self.requestIdleCallback || setTimeout)(() => duration(1e3, this.#text().lang));
     await this.#conversation.start({
       tokenEndpoint: this.tokenEndpoint || undefined,
       tokenProvider: typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined,
