@@ -171,12 +171,7 @@ export class EchoGuard {
   /** The playback worklet played `out` at context frame `frame`. */
   played(out: Float32Array, frame: number): void {
     const q = Math.round(frame / 128);
-    let e = 0;
-    for (let i = 0; i < out.length; i++) e += out[i]! * out[i]!;
-    e /= out.length || 1;
-    const k = q % this.refQ.length;
-    this.refQ[k] = e;
-    this.refQn[k] = q;
+    const e = this.store(out, q, this.refQ, this.refQn);
     const b = Math.floor(q / this.qpb);
     if (b !== this.refAccBlock) {
       if (this.refAccBlock >= 0) this.closeBlock(this.refB, this.refBn, this.refAccBlock, this.refAcc, this.refAccN);
@@ -191,12 +186,7 @@ export class EchoGuard {
   /** The mic delivered `input` at context frame `frame` (then ask {@link decide} about it). */
   heard(input: Float32Array, frame: number): void {
     const q = Math.round(frame / 128);
-    let e = 0;
-    for (let i = 0; i < input.length; i++) e += input[i]! * input[i]!;
-    e /= input.length || 1;
-    const k = q % this.micQ.length;
-    this.micQ[k] = e;
-    this.micQn[k] = q;
+    const e = this.store(input, q, this.micQ, this.micQn);
     const b = Math.floor(q / this.qpb);
     if (b !== this.micAccBlock) {
       if (this.micAccBlock >= 0) {
@@ -212,6 +202,17 @@ export class EchoGuard {
     }
     this.micAcc += e;
     this.micAccN++;
+  }
+
+  /** Energy (mean square) of one quantum of audio, kept as quantum `q` of (energies, numbers). */
+  private store(x: Float32Array, q: number, energies: Float32Array, numbers: Float64Array): number {
+    let e = 0;
+    for (let i = 0; i < x.length; i++) e += x[i]! * x[i]!;
+    e /= x.length || 1;
+    const k = q % energies.length;
+    energies[k] = e;
+    numbers[k] = q;
+    return e;
   }
 
   /**
