@@ -498,8 +498,8 @@ export class EchoGuard {
     // Double talk: the mic clearly louder than our echo can be, for 8 quanta (~21 ms) in a
     // row; it passes while that lasts and ~107 ms after, so a barge-in reaches Hydra in
     // stretches its turn detection takes for speech. Once the browser is known to cancel, a
-    // stretch starts only after 48 quanta (~128 ms), then goes on with 4 and passes ~256 ms
-    // after: Firefox's canceller (speakerphone rig, loaded machine) let 40–100 ms bursts of
+    // stretch that starts while we play needs 48 quanta (~128 ms), then goes on with 4 and
+    // passes ~256 ms after: Firefox's canceller (speakerphone rig, loaded machine) let 40–100 ms bursts of
     // our voice through at full level, mid-reply and as a reply ended, which the leak check
     // below did not recognise and the simulator's turn detector took for speech. The cost:
     // a barge-in reaches Hydra ~128 ms later, without its first ~128 ms.
@@ -512,7 +512,10 @@ export class EchoGuard {
       this.hold = 0;
     }
     this.talk = louder ? this.talk + 1 : 0;
-    if (this.talk >= (this.stateCode !== 1 ? 8 : this.hold > 0 ? 4 : 48)) this.hold = this.stateCode === 1 ? 96 : 40;
+    // "While we play": anything louder than -50 dBFS in the last ~0.2 s. After that a quick
+    // answer needs only the usual 8 quanta (a canceller's leaks come while we play).
+    const need = this.stateCode !== 1 ? 8 : this.hold > 0 ? 4 : this.loudestRef(q - 75, q) > 1e-5 ? 48 : 8;
+    if (this.talk >= need) this.hold = this.stateCode === 1 ? 96 : 40;
     if (this.hold > 0) {
       this.hold--;
       return 1;

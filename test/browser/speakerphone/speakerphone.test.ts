@@ -77,6 +77,11 @@ describe('speakerphone (the loudspeaker plays into the mic)', function () {
     const promptsAt: number[] = [];
     let prompts = 0;
     let strays = 0;
+    // When the last reply was played out. The user waits 0.8 s before the next prompt: for
+    // 0.75 s after the agent's last sound the guard still refuses mic audio well below the
+    // agent's level where the browser cancels (a documented cost, covered by the echo
+    // guard's own tests); this test is about the agent not hearing itself.
+    let quietAt = 0;
     while (replies.length < REPLIES) {
       // The user asks for the next reply, and is silent until it has been played out. A
       // loaded machine's audio server can deliver a prompt clipped (the turn detector
@@ -84,6 +89,7 @@ describe('speakerphone (the loudspeaker plays into the mic)', function () {
       // second one interrupts the reply before it is heard): the user says it again.
       let response: Recorded | undefined;
       for (let attempt = 0; !response; attempt++) {
+        await p.waitFor('0.8 s after the last reply', () => p.now() > quietAt + 0.8);
         const from = p.log.length;
         promptsAt.push(p.now());
         prompts++;
@@ -110,6 +116,7 @@ describe('speakerphone (the loudspeaker plays into the mic)', function () {
         continue;
       }
       const idle = await p.waitEvent('hydra-state', (r) => r.detail.state === 'listening', { from: done.seq, timeoutMs: 15_000 });
+      quietAt = idle.ctxTime;
       const audible = soundSpan(p.tap, response.ctxTime, idle.ctxTime, SOUND);
       expect(audible, `reply ${replies.length + 1} at the output`).to.not.equal(undefined);
       replies.push({ response, audible: audible! });
