@@ -72,8 +72,15 @@ function terserPass(): Plugin {
         if (chunk.type !== 'chunk') continue;
         const map = chunk.map ? { content: JSON.stringify(chunk.map), asObject: true } : false;
         // pure_getters: no getter of ours is read for a side effect; unsafe_arrows: no
-        // function expression of ours is a constructor or reads `this`.
-        const out = await minify(chunk.code, { ecma: 2020, compress: { passes: 3, pure_getters: true, unsafe_arrows: true }, sourceMap: map });
+        // function expression of ours is a constructor or reads `this`. The properties
+        // mangled are Lit's internals (`_$AH`, `_$EO`…): this script holds the only Lit that
+        // touches its elements and templates. Lit's cross-copy markers (`_$litType$`…) stay.
+        const out = await minify(chunk.code, {
+          ecma: 2020,
+          compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
+          mangle: { properties: { regex: /^_\$[A-Z]/ } },
+          sourceMap: map,
+        });
         chunk.code = out.code!;
         if (chunk.map && out.map) Object.assign(chunk.map, out.map);
       }
@@ -85,17 +92,42 @@ function terserPass(): Plugin {
  * Leaves out Lit's hooks that no browser hydra-voice supports calls: the ShadyDOM polyfill
  * hooks (every browser with AudioWorklet has native shadow DOM), SSR hydration (the element
  * renders on the client only) and the version registry (read by Lit's dev builds only).
+ * Also what only decorators reach, since the element declares `static properties` and uses
+ * none: the decorator metadata (`Symbol.metadata`, `litPropertyMetadata`), class
+ * initializers (`addInitializer`) and "wrapped" accessors (a reactive property over an
+ * accessor the class defines itself; the element declares its reactive fields).
  * If a Lit release changes these lines, nothing is replaced and only the size grows.
  */
 function litWithoutHooks(): Plugin {
+  // Exact text of Lit 3's minified reactive-element.js (single-letter names vary: \w).
+  const decoratorOnly = [
+    /Symbol\.metadata\?\?=Symbol\("metadata"\),\w+\.litPropertyMetadata\?\?=new WeakMap;/,
+    /static addInitializer\(\w\)\{this\._\$Ei\(\),\(this\.l\?\?=\[\]\)\.push\(\w\)\}/,
+    /void 0!==\w\.l&&\(this\.l=\[\.\.\.\w\.l\]\),/,
+    /,this\.constructor\.l\?\.forEach\(\w=>\w\(this\)\)/,
+    /const \w=this\[Symbol\.metadata\];if\(null!==\w\)\{const \w=litPropertyMetadata\.get\(\w\);if\(void 0!==\w\)for\(const\[\w,\w\]of \w\)this\.elementProperties\.set\(\w,\w\)\}/,
+    /this\.prototype\.hasOwnProperty\(\w\)&&\(\(\w=Object\.create\(\w\)\)\.wrapped=!0\),/,
+    /const \w=this\.constructor\.elementProperties;if\(\w\.size>0\)for\(const\[\w,\w\]of \w\)\{const\{wrapped:\w\}=\w,\w=this\[\w\];!0!==\w\|\|this\._\$AL\.has\(\w\)\|\|void 0===\w\|\|this\.C\(\w,void 0,\w,\w\)\}/,
+    // `useDefault` (an option of the decorators' accessor properties) is never set: its
+    // bookkeeping (_$Ej, the value restored when an attribute is removed) goes too.
+    /useDefault:!1,/,
+    /\?\?this\._\$Ej\?\.get\(\w\)\?\?\w(?=,this\._\$Em=null)/,
+    /\|\|\w\.useDefault&&\w\.reflect&&\w===this\._\$Ej\?\.get\(\w\)&&!this\.hasAttribute\(\w\._\$Eu\(\w,\w\)\)/,
+  ];
+  /** Lit's `C(name, old, options, initial)` without the `useDefault` and `wrapped` branches. */
+  const recordChange =
+    /C\((\w),(\w),\{useDefault:(\w),reflect:(\w),wrapped:\w\},\w\)\{\3&&!\(this\._\$Ej\?\?=new Map\)\.has\(\1\)&&\(this\._\$Ej\.set\(\1,\w\?\?\2\?\?this\[\1\]\),!0!==\w\|\|void 0!==\w\)\|\|\(this\._\$AL\.has\(\1\)\|\|\(this\.hasUpdated\|\|\3\|\|\(\2=void 0\),this\._\$AL\.set\(\1,\2\)\),(!0===\4&&this\._\$Em!==\1&&\(this\._\$Eq\?\?=new Set\)\.add\(\1\))\)\}/;
   return {
     name: 'hydra-voice:lit-without-hooks',
     transform(code, id) {
       if (!/node_modules\/(lit-html\/lit-html|@lit\/reactive-element\/reactive-element|lit-element\/lit-element)\.js$/.test(id)) return null;
-      const out = code
+      let out = code
         .replace(/\b\w+\.(?:litHtml|reactiveElement|litElement)PolyfillSupport\b/g, 'void 0')
         .replace(/\b\w+\.litElementHydrateSupport\?\.\(\{LitElement:\w+\}\)/g, 'void 0')
         .replace(/\(\w+\.(?:litHtml|reactiveElement|litElement)Versions\?\?=\[\]\)\.push\("[\d.]+"\)/g, 'void 0');
+      for (const pattern of decoratorOnly) out = out.replace(pattern, '');
+      out = out.replace(recordChange, (_all, name, old, _useDefault, reflect, addReflect) =>
+        `C(${name},${old},{reflect:${reflect}}){this._$AL.has(${name})||(this.hasUpdated||(${old}=void 0),this._$AL.set(${name},${old})),${addReflect}}`);
       return out === code ? null : { code: out, map: null };
     },
   };
