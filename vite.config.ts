@@ -17,6 +17,7 @@
 //                         the engine alone as a classic worker (workerConfig), for pages that
 //                         serve it from their own origin (`worker-url`, strict CSPs)
 // `npm start` serves the demo through src/server/dev-server.ts, not through this config.
+import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
 import { visualizer } from 'rollup-plugin-visualizer';
 import { minifyLiteralsPlugin } from './scripts/minify-literals.ts';
@@ -59,6 +60,53 @@ function moduleWorkerPattern(): Plugin {
 }
 
 /**
+ * Properties that only this script's own modules use, in one thread: the terser pass shortens
+ * them (~0.2 kB gzipped). The classic script exposes only the element, so these method and
+ * field names of the session, the engine's audio plumbing, the history and the view model are
+ * nobody else's. Never list a name that crosses a thread (the page ↔ engine messages, whose
+ * worker may be the separately built hydra-voice-worker.js; the worklets' messages), is public
+ * (element API, event details, history entries, debugStats) or is the wire's: the check in
+ * terserPass() fails the build when a listed name appears in those modules.
+ */
+const INTERNAL_PROPERTIES = [
+  // element/conversation-controller.ts ConversationSink and its options
+  'levelsChanged', 'stateChanged', 'replyStarted', 'toolAnswered', 'tokenRequests', 'micDeviceId', 'outputDeviceId',
+  // element/history.ts ConversationHistory
+  'turnStarted', 'turnEnded', 'replyPlayed', 'replyEnded', 'toolCalled',
+  // element/view.ts ViewModel
+  'talkButton', 'settingsOpen',
+  // session/turns.ts, session/conversation.ts, session/tool-calls.ts and their links
+  'speechStarted', 'speechStopped', 'itemDone', 'responseCreated', 'audioDelta', 'audioDone', 'responseDone',
+  'playbackAttached', 'droppedLateAudio', 'droppedUnknownAudio', 'expectResponse', 'responseRefused', 'refreshState',
+  'setState', 'markServerFull', 'abandonOpen', 'responseEnded', 'typeOf', 'healthy',
+  // session/session.ts methods the engine calls (HydraSession is not exposed by this script)
+  'answerToolCall', 'appendAudio', 'attachPlayback', 'playbackStarted', 'playbackEnded',
+  // worker/host.ts audio plumbing
+  'attachCapture', 'takeLevels',
+];
+
+/** The modules whose property names cross a thread or are public (see INTERNAL_PROPERTIES). */
+const BOUNDARY_MODULES = [
+  'src/worker/messages.ts',
+  'src/session/events.ts',
+  'src/protocol/errors.ts',
+  'src/protocol/schemas.ts',
+  'src/element/api.ts',
+  'src/element/events.ts',
+  'src/audio/worklet/processors.ts',
+  'src/audio/worklet/capture-core.ts',
+  'src/audio/worklet/playback-core.ts',
+];
+
+function checkInternalProperties(): void {
+  for (const file of BOUNDARY_MODULES) {
+    const text = readFileSync(file, 'utf8');
+    const crossing = INTERNAL_PROPERTIES.filter((name) => new RegExp(`\\b${name}\\b`).test(text));
+    if (crossing.length > 0) throw new Error(`vite.config.ts INTERNAL_PROPERTIES: ${crossing.join(', ')} appear in ${file}; mangling them would break it`);
+  }
+}
+
+/**
  * A second minification pass with terser over Oxc's output (both passes are needed: each
  * alone leaves ~0.45 kB gzipped more in the classic script, which has a size budget).
  * The hidden source map is chained through it.
@@ -68,17 +116,19 @@ function terserPass(): Plugin {
     name: 'hydra-voice:terser-pass',
     async generateBundle(_options, bundle) {
       const { minify } = await import('terser');
+      checkInternalProperties();
       for (const chunk of Object.values(bundle)) {
         if (chunk.type !== 'chunk') continue;
         const map = chunk.map ? { content: JSON.stringify(chunk.map), asObject: true } : false;
         // pure_getters: no getter of ours is read for a side effect; unsafe_arrows: no
         // function expression of ours is a constructor or reads `this`. The properties
-        // mangled are Lit's internals (`_$AH`, `_$EO`…): this script holds the only Lit that
-        // touches its elements and templates. Lit's cross-copy markers (`_$litType$`…) stay.
+        // mangled are INTERNAL_PROPERTIES and Lit's internals (`_$AH`, `_$EO`…): this script
+        // holds the only Lit that touches its elements and templates. Lit's cross-copy
+        // markers (`_$litType$`…) stay.
         const out = await minify(chunk.code, {
           ecma: 2020,
           compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
-          mangle: { properties: { regex: /^_\$[A-Z]/ } },
+          mangle: { properties: { regex: new RegExp(`^(?:_\\$[A-Z]\\w*|${INTERNAL_PROPERTIES.join('|')})$`) } },
           sourceMap: map,
         });
         chunk.code = out.code!;
