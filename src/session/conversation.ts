@@ -3,7 +3,7 @@
 // (tool-calls.ts), the error policy, audio gating and the state. It talks to the wire only
 // through a TransportLink; it never sees a socket, a token or a timer of the transport.
 import { pcm16ToBase64 } from '../protocol/base64.ts';
-import { HydraError } from '../protocol/errors.ts';
+import { HydraError, withCause } from '../protocol/errors.ts';
 import type { FrameFailure } from '../protocol/parse.ts';
 import type { ClientFrame, ServerFrame, ServerFrameOf, SessionConfig, Tool } from '../protocol/schemas.ts';
 import type { HydraState, ReconnectReason, SessionEventDetails, ToolCallRequest, ToolResult } from './events.ts';
@@ -272,12 +272,4 @@ export class Conversation {
   #problem(error: HydraError): void {
     this.#host.emit('error', error.toDetail());
   }
-}
-
-/** Copies param and cause of `source` onto `target`. */
-export function withCause(target: HydraError, source: HydraError): HydraError {
-  if (source.param !== undefined) target.param = source.param;
-  if (source.causeEventId !== undefined) target.causeEventId = source.causeEventId;
-  if (source.causeType !== undefined) target.causeType = source.causeType;
-  return target;
 }

@@ -3,11 +3,11 @@
 // keep-alive, codec, reconnect policy) and the conversation (conversation.ts: handshake,
 // routing, turns, responses, tools, error policy, state). No audio, no UI: the audio
 // router (src/worker/router.ts) feeds it mic chunks and plays its `audio` events.
-import { HydraError } from '../protocol/errors.ts';
+import { HydraError, withCause } from '../protocol/errors.ts';
 import { checkSessionConfig, checkToolList } from '../protocol/browser-checks.ts';
 import type { Model, SessionConfig, Tool } from '../protocol/schemas.ts';
 import { DEFAULT_MODEL, checkVoice } from '../protocol/voices.ts';
-import { Conversation, withCause } from './conversation.ts';
+import { Conversation } from './conversation.ts';
 import type { HydraSessionEventMap, HydraState, SessionEventDetails, ToolResult } from './events.ts';
 import { RECONNECT_DEFAULTS } from './reconnect.ts';
 import type { ReconnectOptions } from './reconnect.ts';

@@ -103,11 +103,6 @@ export class Transport {
     this.#slots = new TimerSlots<Slot>(options.timers);
   }
 
-  /** True between `session.configured` (ready()) and the socket's end. */
-  get isReady(): boolean {
-    return this.#configured;
-  }
-
   /** Starts connecting (token, socket); reconnects after drops until close() or a fatal error. */
   open(): void {
     if (this.#engaged) return;
