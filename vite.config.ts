@@ -75,7 +75,7 @@ const INTERNAL_PROPERTIES = [
   // element/history.ts ConversationHistory
   'turnStarted', 'turnEnded', 'replyPlayed', 'replyEnded', 'toolCalled',
   // element/view.ts ViewModel
-  'talkButton', 'settingsOpen',
+  'talkButton', 'settingsOpen', 'floating', 'launcher', 'panelKey',
   // session/turns.ts, session/conversation.ts, session/tool-calls.ts and their links
   'speechStarted', 'speechStopped', 'itemDone', 'responseCreated', 'audioDelta', 'audioDone', 'responseDone',
   'playbackAttached', 'droppedLateAudio', 'droppedUnknownAudio', 'expectResponse', 'responseRefused', 'refreshState',
