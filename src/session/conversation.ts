@@ -11,7 +11,7 @@ import type { SessionTimers } from './timers.ts';
 import { ToolCalls } from './tool-calls.ts';
 import { Turns } from './turns.ts';
 
-/** The part of the transport the conversation uses. */
+/** The part of the transport the conversation uses (the Transport itself is one). */
 export interface TransportLink {
   send(frame: ClientFrame): boolean;
   /** The handshake is complete. */
@@ -29,6 +29,8 @@ export interface ConversationHost {
   emit<K extends Exclude<keyof SessionEventDetails, 'tool-call'>>(type: K, detail: SessionEventDetails[K]): void;
   /** The model called a tool; answer with answerToolCall(). */
   toolCall(request: ToolCallRequest): void;
+  /** The session is configured (after the transport's ready()). */
+  ready(): void;
 }
 
 export interface ConversationOptions {
@@ -229,6 +231,7 @@ export class Conversation {
   #configured(frame: ServerFrameOf<'session.configured'>): void {
     this.#phase = 'ready';
     this.#link.ready();
+    this.#host.ready();
     if (this.#pendingToolsUpdate) {
       this.#pendingToolsUpdate = false;
       this.#link.send({ type: 'session.update', session: { tools: this.config.tools ?? [] } });

@@ -107,21 +107,11 @@ export class HydraSession extends EventTarget {
       },
     );
     this.#conversation = new Conversation(
-      {
-        send: (frame) => this.#transport.send(frame),
-        ready: () => {
-          this.#transport.ready();
-          this.#settleStart();
-        },
-        replace: (reason) => this.#transport.replace(reason),
-        markServerFull: () => this.#transport.markServerFull(),
-        healthy: () => this.#transport.healthy(),
-        typeOf: (eventId) => this.#transport.typeOf(eventId),
-        fail: (error) => this.#transport.fail(error),
-      },
+      this.#transport,
       {
         emit: (type, detail) => this.#emit(type, detail),
         toolCall: (request) => this.#emit('tool-call', withResponder(request, (result) => this.answerToolCall(request.callId, result))),
+        ready: () => this.#settleStart(),
       },
       {
         config: options.config,
