@@ -88,6 +88,11 @@ const INTERNAL_PROPERTIES = [
   'onchunk', 'onsilent', 'onplayed', 'onfinished', 'onidle', 'onstarted', 'onroute', 'onproblem', 'switchDevice', 'workletNode',
   // element/conversation-controller.ts methods, session/tool-calls.ts options
   'setMuted', 'setMicDevice', 'setOutputDevice', 'debounceMs',
+  // the audio objects' level callbacks and volume; session/conversation.ts Conversation.turns,
+  // its and Turns' host link, its dropped-audio count; the session's updateTools, called by the engine
+  'onlevel', 'setVolume', 'turns', 'emit', 'droppedAudio', 'updateTools',
+  // element/hydra-voice.ts private reactive state (state: true: no attribute, not in the CEM's API)
+  '_error', '_notice', '_state', '_held', '_settingsOpen', '_devices',
 ];
 
 /** The modules whose property names cross a thread or are public (see INTERNAL_PROPERTIES). */
