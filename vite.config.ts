@@ -79,7 +79,7 @@ const INTERNAL_PROPERTIES = [
   // session/turns.ts, session/conversation.ts, session/tool-calls.ts and their links
   'speechStarted', 'speechStopped', 'itemDone', 'responseCreated', 'audioDelta', 'audioDone', 'responseDone',
   'playbackAttached', 'droppedLateAudio', 'droppedUnknownAudio', 'expectResponse', 'responseRefused', 'refreshState',
-  'setState', 'markServerFull', 'abandonOpen', 'responseEnded', 'typeOf', 'healthy',
+  'setState', 'markServerFull', 'abandonOpen', 'responseEnded', 'typeOf', 'healthy', 'listen',
   // session/session.ts methods the engine calls (HydraSession is not exposed by this script)
   'answerToolCall', 'appendAudio', 'attachPlayback', 'playbackStarted', 'playbackEnded',
   // worker/host.ts audio plumbing

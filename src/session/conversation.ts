@@ -8,11 +8,14 @@ import type { FrameFailure } from '../protocol/parse.ts';
 import type { ClientFrame, ServerFrame, ServerFrameOf, SessionConfig, Tool } from '../protocol/schemas.ts';
 import type { HydraState, ReconnectReason, SessionEventDetails, ToolCallRequest, ToolResult } from './events.ts';
 import type { SessionTimers } from './timers.ts';
+import type { TransportListener } from './transport.ts';
 import { ToolCalls } from './tool-calls.ts';
 import { Turns } from './turns.ts';
 
 /** The part of the transport the conversation uses (the Transport itself is one). */
 export interface TransportLink {
+  /** The conversation hears the transport's events (called once, from the constructor). */
+  listen(listener: TransportListener): void;
   send(frame: ClientFrame): boolean;
   /** The handshake is complete. */
   ready(): void;
@@ -42,7 +45,7 @@ export interface ConversationOptions {
 
 type Phase = 'offline' | 'awaiting-created' | 'awaiting-configured' | 'ready';
 
-export class Conversation {
+export class Conversation implements TransportListener {
   /** While true, appendAudio() sends zeros of the same length (the session stays alive). */
   muted = false;
   state: HydraState = 'idle';
@@ -68,6 +71,7 @@ export class Conversation {
   ) {
     this.#link = link;
     this.#host = host;
+    link.listen(this);
     this.config = { ...options.config };
     this.turns = new Turns({
       emit: (type, detail) => host.emit(type, detail),

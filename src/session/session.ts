@@ -92,11 +92,6 @@ export class HydraSession extends EventTarget {
         wireLog: options.wireLog ?? false,
       },
       {
-        connecting: () => this.#conversation.connecting(),
-        opened: () => this.#conversation.opened(),
-        frame: (frame) => this.#conversation.frame(frame),
-        invalid: (failure) => this.#conversation.invalid(failure),
-        lost: () => this.#conversation.lost(),
         reconnecting: (detail) => {
           this.#conversation.setState('connecting');
           this.#emit('reconnecting', detail);
