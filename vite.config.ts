@@ -74,8 +74,8 @@ const INTERNAL_PROPERTIES = [
   'levelsChanged', 'stateChanged', 'replyStarted', 'toolAnswered', 'tokenRequests', 'micDeviceId', 'outputDeviceId',
   // element/history.ts ConversationHistory
   'turnStarted', 'turnEnded', 'replyPlayed', 'replyEnded', 'toolCalled',
-  // element/view.ts ViewModel
-  'talkButton', 'settingsOpen', 'floating', 'launcher', 'panelKey',
+  // element/view.ts ViewModel (release: also worker/loader.ts's and worklet-loader.ts's URL cleanups)
+  'talkButton', 'settingsOpen', 'floating', 'launcher', 'panelKey', 'hold', 'release',
   // session/turns.ts, session/conversation.ts, session/tool-calls.ts and their links
   'speechStarted', 'speechStopped', 'itemDone', 'responseCreated', 'audioDelta', 'audioDone', 'responseDone',
   'playbackAttached', 'droppedLateAudio', 'droppedUnknownAudio', 'expectResponse', 'responseRefused', 'refreshState',
