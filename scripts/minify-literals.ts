@@ -11,9 +11,14 @@
 // Interpolations (${…}) are left exactly as they are.
 import type { Plugin } from 'vite';
 
-const LITERAL = /\b(css|html)`((?:[^`\\$]|\\.|\$(?!\{)|\$\{(?:[^{}]|\{[^{}]*\})*\})*)`/g;
+/** A ${…} interpolation with braces nested up to three deep (html`` inside html`` inside html``). */
+const INTERPOLATION = String.raw`\$\{(?:[^{}]|\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})*\}`;
+const LITERAL = new RegExp(String.raw`\b(css|html)\`((?:[^\`\\$]|\\.|\$(?!\{)|${INTERPOLATION})*)\``, 'g');
 
-/** Splits a literal body into static text and ${…} interpolations (kept verbatim). */
+/**
+ * Splits a literal body into static text, mapped by `fn`, and ${…} interpolations, kept as
+ * they are except for the css``/html`` literals inside them (minified in turn).
+ */
 function mapStatic(body: string, fn: (text: string) => string): string {
   let out = '';
   let i = 0;
@@ -30,7 +35,7 @@ function mapStatic(body: string, fn: (text: string) => string): string {
       if (body[j] === '{') depth++;
       else if (body[j] === '}' && --depth === 0) break;
     }
-    out += body.slice(start, j + 1);
+    out += minifyLiterals(body.slice(start, j + 1));
     i = j + 1;
   }
   return out;

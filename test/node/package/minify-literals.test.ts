@@ -25,6 +25,11 @@ describe('minify-literals', () => {
     assert.equal(minifyHtml('<b>You</b>\n  text\n  more'), '<b>You</b>text more');
   });
 
+  it('minifies html`` literals nested three deep, and the literal around them', () => {
+    const code = 'html`\n  <b>x</b>\n  ${a ? nothing : html`${b ? html`<i>\n  ${c}\n</i>` : nothing}\n  <u>${d}</u>`}\n`';
+    assert.equal(minifyLiterals(code), 'html`<b>x</b>${a ? nothing : html`${b ? html`<i>${c}</i>` : nothing}<u>${d}</u>`} `');
+  });
+
   it('leaves interpolations exactly as they are', () => {
     const code = 'const s = css`a { b: ${x ? "0.5" : `1  2`} }`;';
     assert.equal(minifyLiterals(code), 'const s = css`a{b:${x ? "0.5" : `1  2`}}`;');
