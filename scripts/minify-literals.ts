@@ -7,7 +7,9 @@
 //           (selectors keep their descendant spaces; calc() keeps the spaces around + -);
 //           attribute selector values that are identifiers lose their quotes; 0.5 → .5.
 //   html``: a newline and its indentation disappear between tags (inside flex/grid
-//           containers, where such text is not rendered) and become one space elsewhere.
+//           containers, where such text is not rendered) and before a tag's closing >
+//           (not />: after an unquoted value the / would join it; no bare > in text), and
+//           become one space elsewhere.
 // Interpolations (${…}) are left exactly as they are.
 import type { Plugin } from 'vite';
 
@@ -53,7 +55,7 @@ export function minifyCss(text: string): string {
 }
 
 export function minifyHtml(text: string): string {
-  return text.replace(/>\s*\n\s*</g, '><').replace(/>\s*\n\s*/g, '>').replace(/\s*\n\s*</g, '<').replace(/\s*\n\s*/g, ' ');
+  return text.replace(/\s*\n\s*>/g, '>').replace(/>\s*\n\s*</g, '><').replace(/>\s*\n\s*/g, '>').replace(/\s*\n\s*</g, '<').replace(/\s*\n\s*/g, ' ');
 }
 
 export function minifyLiterals(code: string): string {
