@@ -7,13 +7,20 @@
 //           (selectors keep their descendant spaces; calc() keeps the spaces around + -);
 //           attribute selector values that are identifiers lose their quotes; 0.5 → .5.
 //   html``: a newline and its indentation disappear between tags (inside flex/grid
-//           containers, where such text is not rendered) and become one space elsewhere.
+//           containers, where such text is not rendered) and before a tag's closing >
+//           (not />: after an unquoted value the / would join it; no bare > in text), and
+//           become one space elsewhere.
 // Interpolations (${…}) are left exactly as they are.
 import type { Plugin } from 'vite';
 
-const LITERAL = /\b(css|html)`((?:[^`\\$]|\\.|\$(?!\{)|\$\{(?:[^{}]|\{[^{}]*\})*\})*)`/g;
+/** A ${…} interpolation with braces nested up to three deep (html`` inside html`` inside html``). */
+const INTERPOLATION = String.raw`\$\{(?:[^{}]|\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})*\}`;
+const LITERAL = new RegExp(String.raw`\b(css|html)\`((?:[^\`\\$]|\\.|\$(?!\{)|${INTERPOLATION})*)\``, 'g');
 
-/** Splits a literal body into static text and ${…} interpolations (kept verbatim). */
+/**
+ * Splits a literal body into static text, mapped by `fn`, and ${…} interpolations, kept as
+ * they are except for the css``/html`` literals inside them (minified in turn).
+ */
 function mapStatic(body: string, fn: (text: string) => string): string {
   let out = '';
   let i = 0;
@@ -30,7 +37,7 @@ function mapStatic(body: string, fn: (text: string) => string): string {
       if (body[j] === '{') depth++;
       else if (body[j] === '}' && --depth === 0) break;
     }
-    out += body.slice(start, j + 1);
+    out += minifyLiterals(body.slice(start, j + 1));
     i = j + 1;
   }
   return out;
@@ -48,7 +55,7 @@ export function minifyCss(text: string): string {
 }
 
 export function minifyHtml(text: string): string {
-  return text.replace(/>\s*\n\s*</g, '><').replace(/>\s*\n\s*/g, '>').replace(/\s*\n\s*</g, '<').replace(/\s*\n\s*/g, ' ');
+  return text.replace(/\s*\n\s*>/g, '>').replace(/>\s*\n\s*</g, '><').replace(/>\s*\n\s*/g, '>').replace(/\s*\n\s*</g, '<').replace(/\s*\n\s*/g, ' ');
 }
 
 export function minifyLiterals(code: string): string {

@@ -38,32 +38,23 @@ function keepRunning(ctx: AudioContext): void {
   const retry = () => {
     if ((ctx.state as string) !== 'running' && ctx.state !== 'closed') void ctx.resume().catch(() => undefined);
   };
-  const events = ['pointerdown', 'keydown', 'visibilitychange'] as const;
-  let armed = false;
-  const arm = () => {
-    if (armed || typeof document === 'undefined') return;
-    armed = true;
-    for (const t of events) document.addEventListener(t, onUser, true);
+  // Retries on the next tap, key or visibility change while armed. Adding a listener that is
+  // already there, or removing one that is not, does nothing: no flag to keep.
+  const arm = (on: boolean) => {
+    if (typeof document === 'undefined') return;
+    for (const t of ['pointerdown', 'keydown', 'visibilitychange']) {
+      if (on) document.addEventListener(t, retry, true);
+      else document.removeEventListener(t, retry, true);
+    }
   };
-  const disarm = () => {
-    if (!armed) return;
-    armed = false;
-    for (const t of events) document.removeEventListener(t, onUser, true);
-  };
-  function onUser() {
-    retry();
-  }
   ctx.addEventListener('statechange', () => {
     const state = ctx.state as string;
-    if (state === 'closed' || state === 'running') {
-      disarm();
-      return;
-    }
+    if (state === 'closed' || state === 'running') arm(false);
     // 'interrupted' (WebKit) or 'suspended' after one: try at once (allowed after an
     // interruption on iOS), and again on the next user interaction if that is refused.
-    if (state === 'interrupted' || state === 'suspended') {
+    else if (state === 'interrupted' || state === 'suspended') {
       retry();
-      arm();
+      arm(true);
     }
   });
 }

@@ -64,6 +64,9 @@ export const dataStep: WorkletStep = {
   url: (source) => ({ url: `data:text/javascript;charset=utf-8,${encodeURIComponent(source)}` }),
 };
 
+/** A step that loads the module from a URL as it is. */
+const urlStep = (url: string): WorkletStep => ({ via: 'url', url: () => ({ url }) });
+
 /**
  * Adds a module with `source` to the context's AudioWorklet (without `source`: the
  * worklet file beside the classic script). Returns the path that worked; throws
@@ -75,12 +78,11 @@ export async function loadWorkletModule(ctx: BaseAudioContext, source: string | 
   }
   const steps: WorkletStep[] = [];
   if (options.workletUrl) {
-    const fixed = new URL(options.workletUrl, document.baseURI).href;
-    steps.push({ via: 'url', url: () => ({ url: fixed }) });
+    steps.push(urlStep(new URL(options.workletUrl, document.baseURI).href));
   }
   const fromFile = fileOnly || source === undefined;
   if (!fromFile) steps.push(...(options.steps ?? [blobStep, dataStep]));
-  else if (workletFile) steps.push({ via: 'url', url: () => ({ url: workletFile! }) });
+  else if (workletFile) steps.push(urlStep(workletFile));
 
   // A CSP refusal only shows as an AbortError; the violation event says which directive.
   const attempts: { via: WorkletVia; error: string }[] = [];

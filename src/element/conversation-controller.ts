@@ -68,11 +68,15 @@ export interface ConversationSink {
   stateChanged(state: HydraVoiceState): void;
   /** The engine's levels (loudness in quarter steps), when a step changed (at most 4 a second). */
   levelsChanged(input: number, output: number): void;
-  // Timeline hooks (the element's history): what the public events do not carry.
+  /** The element's history (history.ts), told what the public events do not carry. */
+  timeline?: TimelineHooks;
+}
+
+export interface TimelineHooks {
   /** The first sample of a reply reached the output. */
-  replyStarted?(responseId: string): void;
+  replyStarted(responseId: string): void;
   /** The page answered a tool call (a value or a promise), before it goes to the engine. */
-  toolAnswered?(callId: string, value: unknown): void;
+  toolAnswered(callId: string, value: unknown): void;
 }
 
 interface Running {
@@ -252,7 +256,7 @@ export class ConversationController implements ReactiveController {
         return this.#sink.levelsChanged(m.input, m.output);
       case 'event':
         if (m.name === 'state') this.#setState(m.detail.state);
-        else if (m.name === 'playback-start') this.#sink.replyStarted?.(m.detail.responseId);
+        else if (m.name === 'playback-start') this.#sink.timeline?.replyStarted(m.detail.responseId);
         else if (m.name === 'error') {
           if (m.detail.fatal) this.#fail(m.detail);
           else this.#sink.fire('hydra-error', m.detail);
@@ -264,7 +268,7 @@ export class ConversationController implements ReactiveController {
         const { callId, name } = m.request;
         const toEngine = withResponder(m.request, (result) => engine.send({ type: 'tool-result', callId, result }));
         const respond = (value: unknown) => {
-          this.#sink.toolAnswered?.(callId, value);
+          this.#sink.timeline?.toolAnswered(callId, value);
           toEngine.respond(value);
         };
         const answered = this.#sink.fire('hydra-tool-call', { ...toEngine, respond }, true);

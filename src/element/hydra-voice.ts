@@ -248,8 +248,7 @@ export class HydraVoiceElement extends LitElement {
         fire(this, 'hydra-state', { state });
       },
       levelsChanged: (input, output) => this.#showLevels(input, output),
-      replyStarted: (id) => record.replyStarted(id),
-      toolAnswered: (id, value) => record.toolAnswered(id, value),
+      timeline: record,
     };
     this.#conversation = new ConversationController(this, sink);
     const on = <K extends keyof HydraVoiceEventMap>(type: K, listener: (detail: HydraVoiceEventMap[K]['detail']) => void) =>

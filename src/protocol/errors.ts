@@ -53,12 +53,18 @@ export class HydraError extends Error implements HydraErrorDetail {
   }
 
   toDetail(): HydraErrorDetail {
-    const d: HydraErrorDetail = { code: this.code, message: this.message, fatal: this.fatal };
-    if (this.param !== undefined) d.param = this.param;
-    if (this.causeEventId !== undefined) d.causeEventId = this.causeEventId;
-    if (this.causeType !== undefined) d.causeType = this.causeType;
-    return d;
+    return withCause<HydraErrorDetail>({ code: this.code, message: this.message, fatal: this.fatal }, this);
   }
+}
+
+type Cause = Pick<HydraErrorDetail, 'param' | 'causeEventId' | 'causeType'>;
+
+/** Copies the param and cause of `source` (those it has) onto `target`. */
+export function withCause<T extends Cause>(target: T, source: Cause): T {
+  if (source.param !== undefined) target.param = source.param;
+  if (source.causeEventId !== undefined) target.causeEventId = source.causeEventId;
+  if (source.causeType !== undefined) target.causeType = source.causeType;
+  return target;
 }
 
 /**

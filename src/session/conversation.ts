@@ -3,16 +3,19 @@
 // (tool-calls.ts), the error policy, audio gating and the state. It talks to the wire only
 // through a TransportLink; it never sees a socket, a token or a timer of the transport.
 import { pcm16ToBase64 } from '../protocol/base64.ts';
-import { HydraError } from '../protocol/errors.ts';
+import { HydraError, withCause } from '../protocol/errors.ts';
 import type { FrameFailure } from '../protocol/parse.ts';
 import type { ClientFrame, ServerFrame, ServerFrameOf, SessionConfig, Tool } from '../protocol/schemas.ts';
 import type { HydraState, ReconnectReason, SessionEventDetails, ToolCallRequest, ToolResult } from './events.ts';
 import type { SessionTimers } from './timers.ts';
+import type { TransportListener } from './transport.ts';
 import { ToolCalls } from './tool-calls.ts';
 import { Turns } from './turns.ts';
 
-/** The part of the transport the conversation uses. */
+/** The part of the transport the conversation uses (the Transport itself is one). */
 export interface TransportLink {
+  /** The conversation hears the transport's events (called once, from the constructor). */
+  listen(listener: TransportListener): void;
   send(frame: ClientFrame): boolean;
   /** The handshake is complete. */
   ready(): void;
@@ -29,6 +32,8 @@ export interface ConversationHost {
   emit<K extends Exclude<keyof SessionEventDetails, 'tool-call'>>(type: K, detail: SessionEventDetails[K]): void;
   /** The model called a tool; answer with answerToolCall(). */
   toolCall(request: ToolCallRequest): void;
+  /** The session is configured (after the transport's ready()). */
+  ready(): void;
 }
 
 export interface ConversationOptions {
@@ -40,7 +45,7 @@ export interface ConversationOptions {
 
 type Phase = 'offline' | 'awaiting-created' | 'awaiting-configured' | 'ready';
 
-export class Conversation {
+export class Conversation implements TransportListener {
   /** While true, appendAudio() sends zeros of the same length (the session stays alive). */
   muted = false;
   state: HydraState = 'idle';
@@ -66,6 +71,7 @@ export class Conversation {
   ) {
     this.#link = link;
     this.#host = host;
+    link.listen(this);
     this.config = { ...options.config };
     this.turns = new Turns({
       emit: (type, detail) => host.emit(type, detail),
@@ -229,6 +235,7 @@ export class Conversation {
   #configured(frame: ServerFrameOf<'session.configured'>): void {
     this.#phase = 'ready';
     this.#link.ready();
+    this.#host.ready();
     if (this.#pendingToolsUpdate) {
       this.#pendingToolsUpdate = false;
       this.#link.send({ type: 'session.update', session: { tools: this.config.tools ?? [] } });
@@ -272,12 +279,4 @@ export class Conversation {
   #problem(error: HydraError): void {
     this.#host.emit('error', error.toDetail());
   }
-}
-
-/** Copies param and cause of `source` onto `target`. */
-export function withCause(target: HydraError, source: HydraError): HydraError {
-  if (source.param !== undefined) target.param = source.param;
-  if (source.causeEventId !== undefined) target.causeEventId = source.causeEventId;
-  if (source.causeType !== undefined) target.causeType = source.causeType;
-  return target;
 }

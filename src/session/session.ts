@@ -3,11 +3,11 @@
 // keep-alive, codec, reconnect policy) and the conversation (conversation.ts: handshake,
 // routing, turns, responses, tools, error policy, state). No audio, no UI: the audio
 // router (src/worker/router.ts) feeds it mic chunks and plays its `audio` events.
-import { HydraError } from '../protocol/errors.ts';
+import { HydraError, withCause } from '../protocol/errors.ts';
 import { checkSessionConfig, checkToolList } from '../protocol/browser-checks.ts';
 import type { Model, SessionConfig, Tool } from '../protocol/schemas.ts';
 import { DEFAULT_MODEL, checkVoice } from '../protocol/voices.ts';
-import { Conversation, withCause } from './conversation.ts';
+import { Conversation } from './conversation.ts';
 import type { HydraSessionEventMap, HydraState, SessionEventDetails, ToolResult } from './events.ts';
 import { RECONNECT_DEFAULTS } from './reconnect.ts';
 import type { ReconnectOptions } from './reconnect.ts';
@@ -92,11 +92,6 @@ export class HydraSession extends EventTarget {
         wireLog: options.wireLog ?? false,
       },
       {
-        connecting: () => this.#conversation.connecting(),
-        opened: () => this.#conversation.opened(),
-        frame: (frame) => this.#conversation.frame(frame),
-        invalid: (failure) => this.#conversation.invalid(failure),
-        lost: () => this.#conversation.lost(),
         reconnecting: (detail) => {
           this.#conversation.setState('connecting');
           this.#emit('reconnecting', detail);
@@ -107,21 +102,11 @@ export class HydraSession extends EventTarget {
       },
     );
     this.#conversation = new Conversation(
-      {
-        send: (frame) => this.#transport.send(frame),
-        ready: () => {
-          this.#transport.ready();
-          this.#settleStart();
-        },
-        replace: (reason) => this.#transport.replace(reason),
-        markServerFull: () => this.#transport.markServerFull(),
-        healthy: () => this.#transport.healthy(),
-        typeOf: (eventId) => this.#transport.typeOf(eventId),
-        fail: (error) => this.#transport.fail(error),
-      },
+      this.#transport,
       {
         emit: (type, detail) => this.#emit(type, detail),
         toolCall: (request) => this.#emit('tool-call', withResponder(request, (result) => this.answerToolCall(request.callId, result))),
+        ready: () => this.#settleStart(),
       },
       {
         config: options.config,

@@ -47,8 +47,8 @@ export interface TransportOptions {
   wireLog: boolean;
 }
 
-/** What the transport tells the conversation. */
-export interface TransportHost {
+/** What the transport tells the conversation (conversation.ts), which listen()s. */
+export interface TransportListener {
   /** A connection attempt begins (the first, or a reconnect after its delay). */
   connecting(): void;
   /** The socket opened: Hydra's `session.created` comes next. */
@@ -59,6 +59,10 @@ export interface TransportHost {
   invalid(failure: FrameFailure, raw: string): void;
   /** The socket is gone (a drop, a close, a replacement, stop() or a fatal error): everything tied to that Hydra session is over. */
   lost(): void;
+}
+
+/** What the transport tells the session. */
+export interface TransportHost {
   reconnecting(detail: ReconnectingDetail): void;
   /** A non-fatal problem (the connection dropped, a token fetch failed during a reconnect). */
   problem(error: HydraError): void;
@@ -93,6 +97,8 @@ export class Transport {
 
   readonly #options: TransportOptions;
   readonly #host: TransportHost;
+  /** The conversation, from its constructor on (before open()). */
+  #listener!: TransportListener;
 
   constructor(
     options: TransportOptions,
@@ -103,9 +109,8 @@ export class Transport {
     this.#slots = new TimerSlots<Slot>(options.timers);
   }
 
-  /** True between `session.configured` (ready()) and the socket's end. */
-  get isReady(): boolean {
-    return this.#configured;
+  listen(listener: TransportListener): void {
+    this.#listener = listener;
   }
 
   /** Starts connecting (token, socket); reconnects after drops until close() or a fatal error. */
@@ -177,7 +182,7 @@ export class Transport {
   async #connect(reconnecting: boolean): Promise<void> {
     const generation = ++this.#generation;
     this.#serverFull = false;
-    this.#host.connecting();
+    this.#listener.connecting();
     let base = this.#options.url ?? HYDRA_URL;
     let token: string | undefined;
     const getToken = this.#tokenStep();
@@ -232,7 +237,7 @@ export class Transport {
     this.#neverOpened = 0;
     this.#slots.clear('open');
     this.#slots.set('handshake', () => this.replace('handshake_timeout'), this.#options.handshakeTimeoutMs);
-    this.#host.opened();
+    this.#listener.opened();
   }
 
   #onMessage(ws: WebSocket, data: unknown): void {
@@ -241,14 +246,14 @@ export class Transport {
     if (!result.ok) {
       const raw = typeof data === 'string' ? data.slice(0, 200) : `<${Object.prototype.toString.call(data)}>`;
       if (this.#options.wireLog) this.#host.wire('in', { invalid: result.failure.kind, raw });
-      this.#host.invalid(result.failure, raw);
+      this.#listener.invalid(result.failure, raw);
       return;
     }
     if (this.#options.wireLog) {
       this.#host.wire('in', elideAudio(result.frame));
       if (ws !== this.#ws) return; // a wire-log listener stopped the session
     }
-    this.#host.frame(result.frame);
+    this.#listener.frame(result.frame);
   }
 
   // ------------------------------------------------------------ the reconnect policy
@@ -345,7 +350,7 @@ export class Transport {
         }
       }
     }
-    this.#host.lost();
+    this.#listener.lost();
   }
 
   // ------------------------------------------------------------ keep-alive

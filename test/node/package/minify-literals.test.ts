@@ -23,6 +23,12 @@ describe('minify-literals', () => {
   it('html: newlines and indentation between tags go, text keeps one space', () => {
     assert.equal(minifyHtml('<div>\n  <span>a</span>\n  b\n  <i></i>\n</div>'), '<div><span>a</span>b<i></i></div>');
     assert.equal(minifyHtml('<b>You</b>\n  text\n  more'), '<b>You</b>text more');
+    assert.equal(minifyHtml('<button\n  a=${x}\n  >\n  b\n</button><input a=${y}\n  />'), '<button a=${x}>b</button><input a=${y} />');
+  });
+
+  it('minifies html`` literals nested three deep, and the literal around them', () => {
+    const code = 'html`\n  <b>x</b>\n  ${a ? nothing : html`${b ? html`<i>\n  ${c}\n</i>` : nothing}\n  <u>${d}</u>`}\n`';
+    assert.equal(minifyLiterals(code), 'html`<b>x</b>${a ? nothing : html`${b ? html`<i>${c}</i>` : nothing}<u>${d}</u>`} `');
   });
 
   it('leaves interpolations exactly as they are', () => {
