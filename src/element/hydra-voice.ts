@@ -337,9 +337,9 @@ export class HydraVoiceElement extends LitElement {
     if (tools.tools.length > 0) config.tools = tools.tools;
     if (this.speaksFirst) config.generate_initial_response = true;
     // The timeline's durations go through Intl, whose first use in a page costs 20–60 ms (ICU
-    // loads its data; a second unit is then ~0.1 ms): take that while connecting, when the
-    // page is idle, not when the first entry completes mid-conversation.
-    if (this.#floating || this.timeline) (self.requestIdleCallback || setTimeout)(() => duration(1e3, this.#text().lang));
+    // loads its data; a second unit is then ~0.1 ms): take that in a task of its own while
+    // connecting, not when the first entry completes mid-conversation.
+    if (this.#floating || this.timeline) setTimeout(duration, 0, 1e3, this.#text().lang);
     await this.#conversation.start({
       tokenEndpoint: this.tokenEndpoint || undefined,
       tokenProvider: typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined,

@@ -26,6 +26,12 @@ describe('minify-literals', () => {
     assert.equal(minifyHtml('<button\n  a=${x}\n  >\n  b\n</button><input a=${y}\n  />'), '<button a=${x}>b</button><input a=${y} />');
   });
 
+  it('html: one-word static attribute values lose their quotes, except before /> and when empty', () => {
+    assert.equal(minifyHtml('<i class="icon" part="a-b" x="9"/><p role="status">'), '<i class=icon part=a-b x="9"/><p role=status>');
+    assert.equal(minifyHtml('<circle cx="6" cy="12" r="1.5"/><rect rx="1.5" ry="2">'), '<circle cx=6 cy=12 r="1.5"/><rect rx=1.5 ry=2>');
+    assert.equal(minifyHtml('<input value="" title="two words" a=${x} b="${y}">'), '<input value="" title="two words" a=${x} b="${y}">');
+  });
+
   it('minifies html`` literals nested three deep, and the literal around them', () => {
     const code = 'html`\n  <b>x</b>\n  ${a ? nothing : html`${b ? html`<i>\n  ${c}\n</i>` : nothing}\n  <u>${d}</u>`}\n`';
     assert.equal(minifyLiterals(code), 'html`<b>x</b>${a ? nothing : html`${b ? html`<i>${c}</i>` : nothing}<u>${d}</u>`} `');
