@@ -2,7 +2,9 @@
 // session, on the session's input-audio clock (ms, as audio_start_ms counts). The e2e
 // stack serves it (GET /__e2e/input-levels) so a test that sees a turn it did not expect
 // can print what Hydra was actually sent before it (the wire log elides audio).
+import { base64ToPcm16 } from '../../src/protocol/base64.ts';
 import type { FrameTap } from '../../src/server/simulator/index.ts';
+import { dbfs } from './dbfs.ts';
 
 /** Levels kept per session: the last 5 min or more of 20 ms chunks (a whole test conversation). */
 const KEEP = 15_000;
@@ -26,12 +28,12 @@ export class InputLevels {
     } catch {
       return;
     }
-    if (typeof audio !== 'string') return;
-    const bytes = Buffer.from(audio, 'base64');
-    const samples = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1);
+    // Malformed audio is the simulator's to reject; it has no level to record.
+    const samples = typeof audio === 'string' ? base64ToPcm16(audio) : null;
+    if (!samples?.length) return;
     let sum = 0;
     for (const v of samples) sum += v * v;
-    const db = sum > 0 ? Math.round(10 * Math.log10(sum / samples.length / 32768 ** 2)) : -99;
+    const db = dbfs(Math.sqrt(sum / samples.length) / 32768);
     let s = this.#sessions.get(tap.sessionId);
     if (!s) this.#sessions.set(tap.sessionId, (s = { clockMs: 0, levels: [] }));
     s.levels.push({ atMs: s.clockMs, db });

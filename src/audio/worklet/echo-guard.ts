@@ -443,6 +443,20 @@ export class EchoGuard {
     return m;
   }
 
+  /**
+   * Quanta in a row a louder stretch needs before it passes: 8, or 4 to go on with one that
+   * passed. Where the browser cancels, one that starts while we play (anything above
+   * -50 dBFS in the last ~0.2 s) needs 48; after that a quick answer needs only the usual 8
+   * (a canceller's leaks come while we play). The 0.2 s scan runs only once 8 are reached:
+   * below that the answer is "not yet" either way, and this runs every render quantum.
+   */
+  private quantaToPass(q: number): number {
+    if (this.stateCode !== 1) return 8;
+    if (this.hold > 0) return 4;
+    if (this.talk < 8) return 8;
+    return this.loudestRef(q - 75, q) > 1e-5 ? 48 : 8;
+  }
+
   /** Mean mic energy over the last 4 quanta up to q. */
   private recentMic(q: number): number {
     let s = 0;
@@ -499,10 +513,10 @@ export class EchoGuard {
     // row; it passes while that lasts and ~107 ms after, so a barge-in reaches Hydra in
     // stretches its turn detection takes for speech. Once the browser is known to cancel, a
     // stretch that starts while we play needs 48 quanta (~128 ms), then goes on with 4 and
-    // passes ~256 ms after: Firefox's canceller (speakerphone rig, loaded machine) let 40–100 ms bursts of
-    // our voice through at full level, mid-reply and as a reply ended, which the leak check
-    // below did not recognise and the simulator's turn detector took for speech. The cost:
-    // a barge-in reaches Hydra ~128 ms later, without its first ~128 ms.
+    // passes ~256 ms after: Firefox's canceller (speakerphone rig, loaded machine) let
+    // 40–100 ms bursts of our voice through at full level, mid-reply and as a reply ended,
+    // which the leak check below did not recognise and the simulator's turn detector took
+    // for speech. The cost: a barge-in reaches Hydra ~128 ms later, without its first ~128 ms.
     let louder = mic > 2 * echo + 2 * this.floor;
     // A canceller leaks for a moment after a jump in loop delay (in the speakerphone rig,
     // on a loaded machine, leaks nearly as loud as the agent): loud mic audio that carries
@@ -512,10 +526,7 @@ export class EchoGuard {
       this.hold = 0;
     }
     this.talk = louder ? this.talk + 1 : 0;
-    // "While we play": anything louder than -50 dBFS in the last ~0.2 s. After that a quick
-    // answer needs only the usual 8 quanta (a canceller's leaks come while we play).
-    const need = this.stateCode !== 1 ? 8 : this.hold > 0 ? 4 : this.loudestRef(q - 75, q) > 1e-5 ? 48 : 8;
-    if (this.talk >= need) this.hold = this.stateCode === 1 ? 96 : 40;
+    if (this.talk >= this.quantaToPass(q)) this.hold = this.stateCode === 1 ? 96 : 40;
     if (this.hold > 0) {
       this.hold--;
       return 1;

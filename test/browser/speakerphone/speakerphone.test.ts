@@ -9,6 +9,7 @@
 //     each plays, not one speech_started while only the agent talks.
 //   - Barge-in still works through the loop: another voice talking over the agent stops it.
 import { expect } from '@open-wc/testing';
+import { dbfs } from '../../support/dbfs.ts';
 import { firstSound, frames, openPage, peakBetween, soundSpan, summarize } from '../e2e/helpers.ts';
 import type { E2ePage, Recorded } from '../e2e/helpers.ts';
 import { roomEngine, say, speakerphone } from '../support/room.ts';
@@ -33,7 +34,7 @@ async function heardBefore(p: E2ePage, turn: Recorded): Promise<string> {
   const out: number[] = [];
   for (let t = turn.ctxTime - 1.5; t < turn.ctxTime + 0.1; t += 0.02) {
     const peak = peakBetween(p.tap, t, t + 0.02);
-    out.push(peak > 0 ? Math.round(20 * Math.log10(peak)) : -99);
+    out.push(dbfs(peak));
   }
   return (
     `input chunks the simulator received (dBFS, ${levels.length}, audio ${levels[0]?.atMs ?? '?'}–${start + 100} ms; speech_started at ${start} ms): ${levels.map((l) => l.db).join(' ')}\n` +
