@@ -224,7 +224,7 @@ interface ResponseRecord {
   lead: number;
   audible: boolean;
   samples: number;
-  done?: { at: number; status: string; reason?: string };
+  done?: { at: number; status: string; reason?: string; bargeAt?: number };
 }
 const responses = new Map<string, ResponseRecord>();
 const speechStarted: number[] = [];
@@ -257,7 +257,12 @@ function onFrame(data: unknown, at = now()): void {
   } else if (type === 'response.done') {
     const f = JSON.parse(data) as { response: { id: string; status: string; status_details?: { reason?: string } } };
     const r = responses.get(f.response.id) ?? { id: f.response.id, lead: 0, audible: false, samples: 0 };
-    r.done = { at: now(), status: f.response.status, reason: f.response.status_details?.reason };
+    // The speech_started that cut it: the last one to arrive before this frame. Compared by
+    // arrival order, not time: two frames of one task can map to times 1 ms out of order
+    // (the render clock steps per quantum).
+    const cut = speechStarted.at(-1);
+    const bargeAt = f.response.status === 'cancelled' && cut !== undefined && r.firstDelta !== undefined && cut >= r.firstDelta ? cut : undefined;
+    r.done = { at: now(), status: f.response.status, reason: f.response.status_details?.reason, bargeAt };
     responses.set(r.id, r);
   }
 }
@@ -363,7 +368,7 @@ function conversationSummary() {
     const first = firstAbove(r.firstDelta!, next, 32 / 32768);
     if (first !== undefined) deltaToRenderedMs.push((first - r.firstDelta! - r.lead / 48_000) * 1000);
     if (r.done?.status === 'cancelled') {
-      const s = [...speechStarted].reverse().find((t) => t >= r.firstDelta! && t <= r.done!.at);
+      const s = r.done.bargeAt;
       if (s !== undefined) {
         const last = lastAbove(s - 0.05, next, 1e-5);
         bargeToSilenceMs.push(last === undefined ? 0 : Math.max(0, (last - s) * 1000));

@@ -56,7 +56,10 @@ export async function openEnginePage(engine: EngineName, url: string, room: Puls
     await page.goto(url);
     return {
       engine,
-      evaluate: <T>(expression: string) => page.evaluate(expression) as Promise<T>,
+      evaluate: <T>(expression: string) =>
+        (page.evaluate(expression) as Promise<T>).catch((e: Error) => {
+          throw new Error(`${e.message} (evaluating ${expression.slice(0, 80)})`);
+        }),
       close: () => browser.close(),
     };
   } catch (e) {
