@@ -482,7 +482,8 @@ export class EchoGuard {
     if (this.stateCode === 2) {
       // Around the measured lag, 3 dB above the measured loss (the capture's gain control
       // moves it; on top of the loudest quantum in the window, and the 3 dB a barge-in must
-      // clear: with +6 dB a user 8 dB louder than the echo missed their barge-in in WebKitGTK). The loop delay wanders and jumps (a loaded machine's audio server):
+      // clear: with +6 dB a user 8 dB louder than the echo missed their barge-in in
+      // WebKitGTK). The loop delay wanders and jumps (a loaded machine's audio server):
       // 0.25 s of slack after it (a late echo of the agent's last word must stay gated),
       // 0.1 s before.
       const lag = this.delayB * qpb;

@@ -8,6 +8,7 @@ import '../../../src/index.ts';
 import type { HydraVoiceElement } from '../../../src/index.ts';
 import { Playback } from '../../../src/audio/playback.ts';
 import type { Puppet } from '../../support/puppet.ts';
+import { engine } from '../support/engine.ts';
 import { connect, nextState, part, until, usePuppet } from './helpers.ts';
 
 const isSilence = (frame: { audio: string }) => [...atob(frame.audio)].every((c) => c === '\0');
@@ -28,16 +29,17 @@ function rms(x: Float32Array, skip = 0): number {
 
 /**
  * Space held or released on the focused element: real key input where the runner can hold a
- * key (Chromium over CDP); Firefox's and WebKitGTK's WebDriver can only press or type, so
- * there the same keydown/keyup reach the element as synthesized events (no default action).
+ * key (Chromium over CDP, Firefox over WebDriver BiDi, whose keyboard knows the space bar as
+ * ' ', not 'Space'); WebKitGTK's WebDriver can only press or type, so there the same
+ * keydown/keyup reach the element as synthesized events (no default action).
  */
 async function holdSpace(target: HTMLElement, edge: 'down' | 'up'): Promise<void> {
-  try {
-    await sendKeys(edge === 'down' ? { down: 'Space' } : { up: 'Space' });
-  } catch {
-    const type = edge === 'down' ? 'keydown' : 'keyup';
-    target.dispatchEvent(new KeyboardEvent(type, { key: ' ', code: 'Space', bubbles: true, composed: true, cancelable: true }));
+  if (engine !== 'webkit') {
+    await sendKeys(edge === 'down' ? { down: ' ' } : { up: ' ' });
+    return;
   }
+  const type = edge === 'down' ? 'keydown' : 'keyup';
+  target.dispatchEvent(new KeyboardEvent(type, { key: ' ', code: 'Space', bubbles: true, composed: true, cancelable: true }));
 }
 
 describe('<hydra-voice> devices, volume, push-to-talk', () => {
