@@ -16,7 +16,9 @@ const isSilence = (frame: { audio: string }) => [...atob(frame.audio)].every((c)
 /** Waits for `n` more mic frames after the ones sent so far; returns them. */
 async function nextFrames(puppet: Puppet, n: number): Promise<{ audio: string }[]> {
   const from = puppet.sent('input_audio_buffer.append').length;
-  await puppet.frame('input_audio_buffer.append', from + n - 1, 10_000);
+  // Twice real time (20 ms a frame), at least 10 s: Firefox's audio clock runs slow, and
+  // slower still on a loaded machine (350 frames took over 10 s there once).
+  await puppet.frame('input_audio_buffer.append', from + n - 1, Math.max(10_000, n * 40));
   return puppet.sent('input_audio_buffer.append').slice(from, from + n);
 }
 
@@ -83,17 +85,25 @@ describe('<hydra-voice> devices, volume, push-to-talk', () => {
     const el = await fixture<HydraVoiceElement>(html`<hydra-voice></hydra-voice>`);
     await connect(el, puppet);
     await until(() => part(el, 'settings-toggle') !== null, 'devices');
-    part(el, 'settings-toggle')!.click();
-    await el.updateComplete;
-    const options = () => [...(part(el, 'mic-select') as HTMLSelectElement).options].map((o) => o.textContent);
-    expect(options()).to.not.include('USB microphone');
     // Headless browsers have no hardware to plug in: the device list gains one entry, and
-    // the browser's devicechange event is sent as the system would.
+    // the browser's devicechange event is sent as the system would. The entry is added when
+    // enumerateDevices answers, as real hardware would show: the listing that opening the
+    // settings starts can answer after the devicechange one (Firefox, loaded machine), and
+    // the element keeps whichever lands last (a known race: README, "Status").
     const media = navigator.mediaDevices;
     const enumerate = media.enumerateDevices;
     const usb = { kind: 'audioinput', deviceId: 'usb-mic', groupId: 'usb', label: 'USB microphone', toJSON: () => ({}) } as MediaDeviceInfo;
-    media.enumerateDevices = async () => [...(await enumerate.call(media)), usb];
+    let plugged = false;
+    media.enumerateDevices = async () => {
+      const real = await enumerate.call(media);
+      return plugged ? [...real, usb] : real;
+    };
     try {
+      part(el, 'settings-toggle')!.click();
+      await el.updateComplete;
+      const options = () => [...(part(el, 'mic-select') as HTMLSelectElement).options].map((o) => o.textContent);
+      expect(options()).to.not.include('USB microphone');
+      plugged = true;
       media.dispatchEvent(new Event('devicechange'));
       await until(() => options().includes('USB microphone'), 'the new microphone in the picker');
     } finally {
