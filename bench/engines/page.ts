@@ -224,7 +224,7 @@ interface ResponseRecord {
   lead: number;
   audible: boolean;
   samples: number;
-  done?: { at: number; status: string; reason?: string; bargeAt?: number };
+  done?: { status: string; reason?: string; bargeAt?: number };
 }
 const responses = new Map<string, ResponseRecord>();
 const speechStarted: number[] = [];
@@ -262,7 +262,7 @@ function onFrame(data: unknown, at = now()): void {
     // (the render clock steps per quantum).
     const cut = speechStarted.at(-1);
     const bargeAt = f.response.status === 'cancelled' && cut !== undefined && r.firstDelta !== undefined && cut >= r.firstDelta ? cut : undefined;
-    r.done = { at: now(), status: f.response.status, reason: f.response.status_details?.reason, bargeAt };
+    r.done = { status: f.response.status, reason: f.response.status_details?.reason, bargeAt };
     responses.set(r.id, r);
   }
 }
