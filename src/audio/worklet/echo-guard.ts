@@ -433,12 +433,20 @@ export class EchoGuard {
     return false;
   }
 
-  /** Loudest reference quantum (mean square) among quanta [from, to]. */
-  private loudestRef(from: number, to: number): number {
+  /**
+   * Loudest reference level (mean square) among quanta [from, to]: of single quanta, or of
+   * stretches of `span` quanta ending there.
+   */
+  private loudestRef(from: number, to: number, span = 1): number {
+    const n = this.refQ.length;
     let m = 0;
-    for (let q = from; q <= to; q++) {
-      const k = ((q % this.refQ.length) + this.refQ.length) % this.refQ.length;
-      if (this.refQn[k] === q && this.refQ[k]! > m) m = this.refQ[k]!;
+    let sum = 0;
+    for (let q = from - span + 1; q <= to; q++) {
+      const k = ((q % n) + n) % n;
+      sum += this.refQn[k] === q ? this.refQ[k]! : 0;
+      const o = (((q - span) % n) + n) % n;
+      if (q - span >= from - span + 1 && this.refQn[o] === q - span) sum -= this.refQ[o]!;
+      if (q >= from && sum > span * m) m = sum / span;
     }
     return m;
   }
@@ -479,9 +487,15 @@ export class EchoGuard {
     const q = Math.round(frame / 128);
     const qpb = this.qpb;
     let echo: number;
+    // Where our echo is a plain copy of what we play (`unknown`, `echo`), it is predicted
+    // from our loudest 4-quantum stretch: the mic is judged by its last 4 quanta (recentMic),
+    // and against our loudest single quantum a user had to be 1-3 dB louder again (WebKitGTK,
+    // speakerphone rig: a voice 8 dB up missed its barge-in). A canceller's leaks are brief:
+    // once `cancelled`, the loudest single quantum.
+    const span = this.stateCode === 1 ? 1 : 4;
     if (this.stateCode === 2) {
       // Around the measured lag, 3 dB above the measured loss (the capture's gain control
-      // moves it; on top of the loudest quantum in the window, and the 3 dB a barge-in must
+      // moves it; on top of the loudest stretch in the window, and the 3 dB a barge-in must
       // clear: with +6 dB a user 8 dB louder than the echo missed their barge-in in
       // WebKitGTK). The loop delay wanders and jumps (a loaded machine's audio server):
       // 0.25 s of slack after it (a late echo of the agent's last word must stay gated),
@@ -489,11 +503,11 @@ export class EchoGuard {
       const lag = this.delayB * qpb;
       const late = Math.round((0.25 * this.rate) / 128);
       const early = Math.round((0.1 * this.rate) / 128);
-      const near = Math.pow(10, (this.erl + 3) / 10) * this.loudestRef(q - lag - late, q - lag + early);
+      const near = Math.pow(10, (this.erl + 3) / 10) * this.loudestRef(q - lag - late, q - lag + early, span);
       // Without a canceller a jump in loop delay (an audio server catching up after an
       // underrun: 0.14 → 0.42 s measured in WebKitGTK) can bring our echo back at any lag:
       // anything we played in the lag range may return at the measured loss too.
-      const anywhere = Math.pow(10, this.erl / 10) * this.loudestRef(q - (this.maxLagB + 1) * qpb, q);
+      const anywhere = Math.pow(10, this.erl / 10) * this.loudestRef(q - (this.maxLagB + 1) * qpb, q, span);
       echo = near > anywhere ? near : anywhere;
     } else {
       // Unknown lag: anything we played in the lag range. Until measured, assume the echo
@@ -502,7 +516,7 @@ export class EchoGuard {
       // is known to cancel, refuse mic audio within 15 dB of it (louder mic audio is checked
       // for being a leak of our voice below).
       const erl = this.stateCode === 1 ? -15 : 6;
-      echo = Math.pow(10, erl / 10) * this.loudestRef(q - (this.maxLagB + 1) * qpb, q);
+      echo = Math.pow(10, erl / 10) * this.loudestRef(q - (this.maxLagB + 1) * qpb, q, span);
     }
     if (echo < this.floor * 2) {
       this.hold = 0;
