@@ -76,6 +76,8 @@ export class EchoGuard {
   declare private stateCode: number;
   declare private delayB: number;
   declare private erl: number;
+  /** Highest echo return loss measured on this path (state `echo`; reset by a new verdict). */
+  declare private erlMax: number;
   /** Noise floor of the mic (mean square), tracked from quiet blocks. */
   declare private floor: number;
   /** Quanta of double talk still to pass after the last detection. */
@@ -125,6 +127,7 @@ export class EchoGuard {
     this.stateCode = 0;
     this.delayB = 0;
     this.erl = 0;
+    this.erlMax = 0;
     this.floor = 1e-7;
     this.hold = 0;
     this.talk = 0;
@@ -357,13 +360,19 @@ export class EchoGuard {
       this.quietVotes = 0;
       if (this.stateCode === 2) {
         // Already an echo: follow the lag; let the loss estimate rise at once but fall only
-        // slowly (~2 dB/s), so a window of pauses or double talk cannot open the gate.
+        // slowly (~2 dB/s), so a window of pauses or double talk cannot open the gate, and
+        // never more than 3 dB below the highest measured on this path: a loop delay that
+        // wanders (WebKitGTK on a loaded machine) misaligns the blocks the median is taken
+        // over and drags it down (-9.7 dB measured at 0 dB of true loss, and the next reply's
+        // first syllable interrupted it). A quieter loudspeaker costs a louder barge-in.
         this.delayB = bestD;
-        this.erl = bestErl > this.erl ? bestErl : Math.max(bestErl, this.erl - 0.05);
+        if (bestErl > this.erlMax) this.erlMax = bestErl;
+        this.erl = bestErl > this.erl ? bestErl : Math.max(bestErl, this.erl - 0.05, this.erlMax - 3);
       } else if (++this.echoVotes >= (this.stateCode === 1 ? 24 : 3)) {
         this.stateCode = 2;
         this.delayB = bestD;
         this.erl = bestErl;
+        this.erlMax = bestErl;
       }
     } else {
       this.echoVotes = 0;

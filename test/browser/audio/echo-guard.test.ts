@@ -163,6 +163,15 @@ describe('EchoGuard (the worklet logic, driven directly)', () => {
     expect(longestPass(back.gains, (q) => back.echoIn[q]!)).to.be.below(60);
   });
 
+  it('a loudspeaker turned down 10 dB for 6 s and back up: the echo after it stays gated (the loss estimate falls at most 3 dB)', () => {
+    const learned = run(speech(4, 17), { delayMs: 150, echoDb: 0 });
+    expect(learned.guard.state).to.equal('echo');
+    const quiet = run(speech(6, 18), { delayMs: 150, echoDb: -10, prev: learned });
+    expect(quiet.guard.report().erlDb, 'loss estimate after 6 s at -10 dB').to.be.at.least(learned.guard.report().erlDb - 3.1);
+    const back = run(speech(3, 19), { delayMs: 150, echoDb: 0, prev: quiet });
+    expect(longestPass(back.gains, (q) => back.echoIn[q]!)).to.be.below(60);
+  });
+
   it('an echo 6 dB louder than what we play (a capture gain control lifts it): still gated, also before the verdict', () => {
     const r = run(speech(5, 4), { delayMs: 300, echoDb: 6 });
     expect(r.guard.state).to.equal('echo');
