@@ -453,8 +453,9 @@ export class EchoGuard {
     for (let q = from - span + 1; q <= to; q++) {
       const k = ((q % n) + n) % n;
       sum += this.refQn[k] === q ? this.refQ[k]! : 0;
+      // Past the first stretch, the quantum `span` back leaves the running sum.
       const o = (((q - span) % n) + n) % n;
-      if (q - span >= from - span + 1 && this.refQn[o] === q - span) sum -= this.refQ[o]!;
+      if (q > from && this.refQn[o] === q - span) sum -= this.refQ[o]!;
       if (q >= from && sum > span * m) m = sum / span;
     }
     return m;
