@@ -2,13 +2,20 @@
 // WebDriver session, test files one after another (concurrency 1), each file navigated to
 // in the same window, then `about:blank` so nothing of it keeps running. Typed as
 // 'webdriver' so @web/test-runner-commands' sendKeys reaches `sendKeys()` below.
-import { startWebKit, type WebKitOptions, type WebKitSession } from './webdriver.ts';
+//
+// When a page's web process dies, the driver deletes the session and MiniBrowser stays up
+// without a page. The runner fails that file (its socket closed), but every later file
+// would wait out testsStartTimeout in a browser that can no longer navigate: so the
+// launcher says so on stderr, names the file, and gives the next file a new MiniBrowser.
+import { sessionGone, startWebKit, type WebKitOptions, type WebKitSession } from './webdriver.ts';
 
 export class WebKitLauncher {
   readonly type = 'webdriver';
   readonly concurrency = 1;
   private session: Promise<WebKitSession> | undefined;
   private readonly urls = new Map<string, string>();
+  /** How many times a MiniBrowser was replaced after its page crashed or hung. */
+  restarts = 0;
 
   constructor(
     public name: string,
@@ -18,6 +25,21 @@ export class WebKitLauncher {
   private browser(): Promise<WebKitSession> {
     this.session ??= startWebKit(this.options);
     return this.session;
+  }
+
+  /** Ends a MiniBrowser whose session is gone; the next file starts a new one. */
+  private async replace(browser: WebKitSession, why: string): Promise<void> {
+    const current = this.session;
+    if (!current || (await current.catch(() => undefined)) !== browser || this.session !== current) return; // replaced already
+    this.session = undefined;
+    this.restarts++;
+    console.error(`[webkit] ${why}. The page crashed or hung; the next test file gets a new MiniBrowser.`);
+    await browser.close();
+  }
+
+  /** The running MiniBrowser's process group (driver, browser, web processes), if one runs. */
+  async processGroup(): Promise<number | undefined> {
+    return (await this.session?.catch(() => undefined))?.processGroup;
   }
 
   async initialize(): Promise<void> {}
@@ -33,7 +55,16 @@ export class WebKitLauncher {
     this.urls.set(sessionId, url);
     // WebDriver's navigate waits for the load event; the runner then waits for the page's
     // own "tests started" ping, so do not hold the scheduler on it.
-    void browser.navigate(url).catch((e: Error) => this.options.log?.(`navigate ${url}: ${e.message}`));
+    void browser.navigate(url).catch(async (e: Error) => {
+      this.options.log?.(`navigate ${url}: ${e.message}`);
+      if (!sessionGone(e)) return;
+      // The session was already gone (a crash after the last file's page was unloaded):
+      // this file gets a new browser instead of waiting out testsStartTimeout.
+      await this.replace(browser, `navigating to ${url}: ${e.message}`);
+      if (this.urls.get(sessionId) !== url) return;
+      const next = await this.browser();
+      await next.navigate(url).catch((e2: Error) => this.options.log?.(`navigate ${url}: ${e2.message}`));
+    });
   }
 
   isActive(sessionId: string): boolean {
@@ -45,9 +76,16 @@ export class WebKitLauncher {
   }
 
   async stopSession(sessionId: string): Promise<{ errors: never[] }> {
-    const browser = await this.browser();
-    await browser.navigate('about:blank');
+    const url = this.urls.get(sessionId);
     this.urls.delete(sessionId);
+    const browser = await this.browser();
+    try {
+      await browser.navigate('about:blank');
+    } catch (e) {
+      // Any failure here (gone or hung) leaves a browser the next file cannot trust.
+      await this.replace(browser, `leaving ${url}: ${(e as Error).message}`);
+      throw new Error(`WebKitGTK: the page of this file crashed or hung (${(e as Error).message})`);
+    }
     return { errors: [] };
   }
 

@@ -10,7 +10,11 @@
 //   - without `--enable-mock-capture-devices` there is no microphone (OverconstrainedError)
 //     unless a PulseAudio server is reachable (PULSE_SERVER), which gives real capture;
 //   - without `--autoplay-policy=allow` an AudioContext stays suspended until a gesture;
-//   - one session per driver at a time; `--replace-on-new-session` clears a leftover one.
+//   - one session per driver at a time; `--replace-on-new-session` clears a leftover one;
+//   - when the page's web process dies, the driver deletes the session ("invalid session id:
+//     session deleted because of page crash or hang") and every later command fails at once,
+//     while MiniBrowser stays up; DELETE /session returns before MiniBrowser exits. So the
+//     driver gets its own process group, and close() ends the whole group.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -40,7 +44,14 @@ export interface WebKitSession {
   /** Presses keys one after another (names like 'Enter', ' ', 'Tab', or single characters). */
   pressKeys(keys: string[]): Promise<void>;
   url(): Promise<string>;
+  /** The driver's process group: the driver, MiniBrowser and its web processes. */
+  readonly processGroup: number;
   close(): Promise<void>;
+}
+
+/** Whether a WebDriver error says the session is gone (the page crashed or hung). */
+export function sessionGone(error: unknown): boolean {
+  return error instanceof Error && /invalid session id/.test(error.message);
 }
 
 /** W3C WebDriver key codes for the named keys the tests press. */
@@ -90,11 +101,18 @@ function startXvfb(log: (l: string) => void): Promise<{ display: string; proc: C
   });
 }
 
-async function request<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+/** How long a command may take before it counts as hung; scripts get their own timeout on top. */
+const COMMAND_TIMEOUT_MS = 60_000;
+
+async function request<T>(base: string, method: string, path: string, body?: unknown, timeoutMs = COMMAND_TIMEOUT_MS): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  }).catch((e: Error) => {
+    const why = e.name === 'TimeoutError' ? `no answer in ${timeoutMs / 1000} s` : e.message;
+    throw new Error(`WebDriver ${method} ${path}: ${why}`);
   });
   const json = (await res.json().catch(() => ({}))) as { value?: unknown };
   const value = json.value as { error?: string; message?: string } | undefined;
@@ -129,6 +147,26 @@ function kill(proc: ChildProcess | undefined): Promise<void> {
   });
 }
 
+/** Ends a process group (SIGTERM, SIGKILL after 3 s) and resolves once none of it is left. */
+async function killGroup(pgid: number | undefined): Promise<void> {
+  if (!pgid) return;
+  const signal = (sig: NodeJS.Signals | 0) => {
+    try {
+      process.kill(-pgid, sig);
+      return true;
+    } catch {
+      return false; // ESRCH: nothing left in the group
+    }
+  };
+  if (!signal('SIGTERM')) return;
+  for (let waited = 0; waited < 3000; waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (!signal(0)) return;
+  }
+  signal('SIGKILL');
+  for (let waited = 0; waited < 5000 && signal(0); waited += 50) await new Promise((r) => setTimeout(r, 50));
+}
+
 /** Starts Xvfb + WebKitWebDriver + a MiniBrowser session. */
 export async function startWebKit(options: WebKitOptions = {}): Promise<WebKitSession> {
   const log = options.log ?? (() => undefined);
@@ -136,14 +174,26 @@ export async function startWebKit(options: WebKitOptions = {}): Promise<WebKitSe
   if (missing) throw new Error(`WebKitGTK cannot start: ${missing} (apt-get install webkit2gtk-driver xvfb xauth)`);
   const xvfb = await startXvfb(log);
   let driver: ChildProcess | undefined;
+  let endGroup = () => {};
   try {
     const port = await freePort();
     driver = spawn(DRIVER, [`--port=${port}`, '--replace-on-new-session'], {
       env: { ...process.env, DISPLAY: xvfb.display, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, with MiniBrowser and its web processes
     });
     driver.stdout!.on('data', (d: Buffer) => log(String(d).trim()));
     driver.stderr!.on('data', (d: Buffer) => log(String(d).trim()));
+    // Its own group does not hear a terminal's Ctrl-C: end it when this process exits.
+    const group = driver.pid!;
+    endGroup = () => {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    process.once('exit', endGroup);
     const base = `http://127.0.0.1:${port}`;
     await waitForDriver(base, driver);
     const args = ['--automation', '--autoplay-policy=allow'];
@@ -155,10 +205,14 @@ export async function startWebKit(options: WebKitOptions = {}): Promise<WebKitSe
     if (options.scriptTimeoutMs) await request(base, 'POST', `${s}/timeouts`, { script: options.scriptTimeoutMs });
     let closed = false;
     const proc = driver;
+    // A script may run for its own timeout (WebDriver's default 30 s) before the driver answers.
+    const scriptWait = (options.scriptTimeoutMs ?? 30_000) + COMMAND_TIMEOUT_MS;
     return {
+      processGroup: proc.pid!,
       navigate: (url) => request(base, 'POST', `${s}/url`, { url }),
-      execute: (body, scriptArgs = []) => request(base, 'POST', `${s}/execute/sync`, { script: body, args: scriptArgs }),
-      executeAsync: (body, scriptArgs = []) => request(base, 'POST', `${s}/execute/async`, { script: body, args: scriptArgs }),
+      execute: (body, scriptArgs = []) => request(base, 'POST', `${s}/execute/sync`, { script: body, args: scriptArgs }, scriptWait),
+      executeAsync: (body, scriptArgs = []) =>
+        request(base, 'POST', `${s}/execute/async`, { script: body, args: scriptArgs }, scriptWait),
       async pressKeys(keys) {
         const actions = keys.flatMap((k) => {
           const value = KEYS[k] ?? k;
@@ -170,13 +224,15 @@ export async function startWebKit(options: WebKitOptions = {}): Promise<WebKitSe
       async close() {
         if (closed) return;
         closed = true;
-        await request(base, 'DELETE', s).catch(() => undefined);
-        await kill(proc);
+        await request(base, 'DELETE', s, undefined, 10_000).catch(() => undefined);
+        await killGroup(proc.pid);
+        process.off('exit', endGroup);
         await kill(xvfb.proc);
       },
     };
   } catch (e) {
-    await kill(driver);
+    await killGroup(driver?.pid);
+    process.off('exit', endGroup);
     await kill(xvfb.proc);
     throw e;
   }
