@@ -4,7 +4,7 @@
 // a failing token endpoint). Counts, not durations: connection attempts are counted at the
 // relay (/__e2e/stats upgrades), never timed.
 import { expect } from '@open-wc/testing';
-import { firstSound, openPage, post, sleep, stackStats, summarize } from './helpers.ts';
+import { firstSound, openPage, post, sleep, stackStats, soundSpan, summarize } from './helpers.ts';
 import type { E2ePage } from './helpers.ts';
 import { say } from '../support/room.ts';
 
@@ -46,11 +46,18 @@ describe('e2e trouble', function () {
     expect(second.detail.sessionId).to.not.equal(first.detail.sessionId);
     // One reconnect for one drop: exactly one new socket at the relay.
     expect((await stackStats()).upgrades['/hydra']! - before.upgrades['/hydra']!, 'sockets opened to reconnect').to.equal(1);
-    // The next turn, in the new session, works end to end.
+    // The next turn, in the new session, works end to end. A loaded machine's audio server
+    // can deliver the question in two pieces (WebKitGTK: a 0.76 s hole in the mic); the
+    // second then interrupts the reply to the first before it is heard, and gets its own.
     await say('question');
-    const end = await p.waitEvent('hydra-turn-end', () => true, { from: second.seq });
-    const next = await p.waitEvent('hydra-response-start', () => true, { from: end.seq });
-    const done = await p.waitEvent('hydra-response-end', (r) => r.detail.responseId === next.detail.responseId, { timeoutMs: 15_000 });
+    let end = await p.waitEvent('hydra-turn-end', () => true, { from: second.seq });
+    let next = await p.waitEvent('hydra-response-start', () => true, { from: end.seq });
+    let done = await p.waitEvent('hydra-response-end', (r) => r.detail.responseId === next.detail.responseId, { timeoutMs: 15_000 });
+    if (done.detail.reason === 'interrupted' && !soundSpan(p.tap, next.ctxTime, done.ctxTime, 0.01)) {
+      end = await p.waitEvent('hydra-turn-end', () => true, { from: done.seq });
+      next = await p.waitEvent('hydra-response-start', () => true, { from: end.seq });
+      done = await p.waitEvent('hydra-response-end', (r) => r.detail.responseId === next.detail.responseId, { timeoutMs: 15_000 });
+    }
     expect(done.detail.status, summarize(p.log)).to.equal('completed');
     await p.waitFor('the next reply at the output', () => firstSound(p.tap, next.ctxTime));
     expect(p.events('hydra-error').filter((r) => r.detail.fatal)).to.deep.equal([]);
